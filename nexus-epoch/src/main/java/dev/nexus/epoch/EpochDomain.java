@@ -1,0 +1,763 @@
+package dev.nexus.epoch;
+
+import dev.nexus.epoch.internal.Allocations;
+import dev.nexus.epoch.internal.DomainLayout;
+import dev.nexus.epoch.internal.Epoch;
+import dev.nexus.epoch.internal.FlatScanDetector;
+import dev.nexus.epoch.internal.GracePeriodDetector;
+import dev.nexus.epoch.internal.QuiescenceTree;
+import dev.nexus.epoch.internal.Reclaimer;
+import dev.nexus.epoch.internal.SharedRegion;
+import dev.nexus.epoch.internal.SlotAllocator;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.lang.ref.Cleaner;
+import java.lang.ref.WeakReference;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An epoch domain: readers pin guards, writers retire native memory or defer actions, and the domain
+ * frees them once no guard that could still see them is open.
+ *
+ * <pre>{@code
+ * EpochDomain domain = EpochDomain.create();
+ * try (Guard guard = domain.pin()) {
+ *     MemorySegment value = table.get(key);      // read shared links and payloads
+ *     sum += value.get(ValueLayout.JAVA_LONG, 0);
+ * }
+ * MemorySegment old = table.put(key, fresh);     // unlink...
+ * domain.retire(old, NativeAllocator.malloc());  // ...then retire: freed after a grace period
+ * }</pre>
+ *
+ * <p><b>Caller assumptions.</b> A segment is retired once, after it was unlinked so that no reader
+ * pinning later can reach it. References loaded inside a guard are used only inside it. A guard is
+ * not itself thread-safe: to close it on another thread, hand it over with a happens-before edge.
+ *
+ * <p><b>Guarantees.</b> {@code NoReclaimWhilePinned}: a segment retired (an action deferred) at time
+ * t is freed (run) only after every guard open at t has closed, and everything a reader did inside
+ * such a guard happens-before the free. Liveness: if every guard eventually closes, everything
+ * retired is eventually freed by the domain's reclaimer without further calls; {@link #close()}
+ * frees whatever is left.
+ *
+ * <p><b>Progress.</b> {@link #pin()} and {@link Guard#close()} are lock-free and O(1): they never
+ * wait for another thread (a pin only retries when other pins take its slot first).
+ * {@link #retire} and {@link #defer} are lock-free, O(1) amortized, and block only under
+ * {@link BudgetPolicy#BLOCK} when the garbage budget is exhausted. {@link #synchronize()},
+ * {@link #barrier()} and {@link #close()} block the caller until grace periods pass; they fail fast
+ * instead of waiting for a guard the calling thread itself opened.
+ *
+ * <p><b>Memory effects.</b> See the {@linkplain dev.nexus.epoch package documentation} for the
+ * happens-before edges users may rely on.
+ */
+public final class EpochDomain implements AutoCloseable {
+
+    /*
+     * Implementation notes.
+     *
+     * Protocol words live in SharedRegion.MEMORY at offsets held in final fields (epochOffset,
+     * slotBase); see DomainLayout for the diagram and docs/design.md for the protocol.
+     *
+     * Pooled pin: hash the thread id onto the pool's active prefix; CAS IDLE -> PINNED(E) leases and
+     * pins in one step (store->load point: the volatile CAS orders the reader's later loads after
+     * its publication); then re-read E so that a pin racing close() either sees the closed bit or is
+     * seen pinned by close(). Unpin: owner word reset, then release-store IDLE.
+     *
+     * Owner word: written plainly after the pin CAS and reset to 0 before the unpin release store,
+     * so an observer that reads a PINNED word (volatile) sees either 0 or the thread that pinned it,
+     * never a previous holder. synchronize()/barrier()/close() rely on this to fail fast.
+     */
+
+    private static final Cleaner CLEANER = Cleaner.create();
+    private static final AtomicLong DOMAIN_IDS = new AtomicLong();
+
+    final String name;
+    final long epochOffset;
+    final long slotBase;
+    final GracePeriodDetector detector;
+    private final DomainLayout layout;
+    private final SlotAllocator slots;
+    private final Reclaimer reclaimer;
+    private final DomainConfig config;
+    private final StallMonitor stalls;
+    private final WeakReference<?>[] participantOwners;
+    private final PinSite[] pinSites;
+    private final AtomicBoolean released = new AtomicBoolean();
+    private final AtomicLong budgetOverruns = new AtomicLong();
+    private volatile boolean reclaimerStarted;
+
+    private EpochDomain(DomainConfig config) {
+        this.config = config;
+        this.name = config.name() != null ? config.name() : "epoch-domain-" + DOMAIN_IDS.incrementAndGet();
+        this.layout = new DomainLayout(config.poolCapacity(), config.participantCapacity());
+        this.epochOffset = layout.epoch();
+        this.slotBase = layout.slot(0);
+        this.slots = new SlotAllocator(layout, config.initialPool());
+        this.detector = config.detector() == Detector.FLAT_SCAN
+                ? new FlatScanDetector(layout, slots)
+                : new QuiescenceTree(layout);
+        this.participantOwners = new WeakReference<?>[config.participantCapacity()];
+        this.pinSites = config.recordPinSites() ? new PinSite[layout.capacity()] : null;
+        this.stalls = new StallMonitor(this, config.stallThresholdNanos(), config.stallListener());
+        // E starts at 1: the zeroed node words carry tag 0, which must read as "older" (not done)
+        SharedRegion.setLongVolatile(epochOffset, Epoch.FIRST);
+        this.reclaimer = new Reclaimer(name, epochOffset, detector, config.graceDistance(),
+                config.sealBytes(), config.stripes(), config.detectDoubleRetire(), stalls, stalls::observeEpoch);
+    }
+
+    /**
+     * A domain with the default configuration: quiescence-tree detection, a background reclaimer,
+     * no garbage budget.
+     *
+     * @return a new open domain
+     */
+    public static EpochDomain create() {
+        return builder().build();
+    }
+
+    /**
+     * A builder for a domain with options.
+     *
+     * @return a new builder with the defaults of {@link #create()}
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ---- pin ----------------------------------------------------------------------------------
+
+    /**
+     * Pins a guard on a slot leased from the domain's pool. Works on any thread, virtual threads
+     * included; nested pins lease another slot. The guard may be closed on another thread.
+     *
+     * @return an open guard; close it (try-with-resources) as soon as the reads are done
+     * @throws IllegalStateException if the domain is closed, or every slot of the pool is pinned
+     *     ({@link Builder#maxGuards(int)})
+     */
+    public Guard pin() {
+        long tid = Thread.currentThread().threadId();
+        int active = slots.poolActive();
+        int slot = probeStart(tid) & (active - 1);
+        long slotOffset = slotBase + ((long) slot << 7);
+        long e = SharedRegion.getLongVolatile(epochOffset); // volatile read of E (crossbeam: load epoch)
+        // volatile CAS IDLE -> PINNED(e): leases and publishes the pin; the store->load point
+        if (e >= 0 && SharedRegion.casLong(slotOffset, Epoch.IDLE, Epoch.pinned(e))) {
+            finishPooledPin(slot, slotOffset, e, tid);
+            return new PooledGuard(this, slot);
+        }
+        return new PooledGuard(this, pinPooledSlow(tid, slot));
+    }
+
+    /** Leases and pins a pool slot, probing and growing the pool; returns the slot. */
+    int pinPooledSlot() {
+        long tid = Thread.currentThread().threadId();
+        return pinPooledSlow(tid, probeStart(tid) & (slots.poolActive() - 1));
+    }
+
+    private int pinPooledSlow(long tid, int start) {
+        while (true) {
+            int active = slots.poolActive();
+            for (int i = 0; i < active; i++) {
+                int slot = (start + i) & (active - 1);
+                long slotOffset = slotBase + ((long) slot << 7);
+                long word = SharedRegion.getLongVolatile(slotOffset);
+                if (Epoch.isPinned(word)) {
+                    continue;
+                }
+                if (word != Epoch.IDLE) {
+                    rejoin(slot, slotOffset, word);
+                }
+                long e = SharedRegion.getLongVolatile(epochOffset);
+                if (e < 0) {
+                    throw closedException();
+                }
+                // volatile CAS: lease + publish, as in pin()
+                if (SharedRegion.casLong(slotOffset, Epoch.IDLE, Epoch.pinned(e))) {
+                    finishPooledPin(slot, slotOffset, e, tid);
+                    return slot;
+                }
+            }
+            if (!slots.growPool(active)) {
+                throw new IllegalStateException("epoch domain '" + name + "': all " + active
+                        + " pooled guards are open; raise EpochDomain.builder().maxGuards(...)");
+            }
+        }
+    }
+
+    private void finishPooledPin(int slot, long slotOffset, long e, long tid) {
+        // volatile re-read of E after the pin CAS: pairs with close()'s CAS of the closed bit and its
+        // slot scan (Dekker): either we see the bit, or close() sees this slot pinned.
+        if (SharedRegion.getLongVolatile(epochOffset) < 0) {
+            SharedRegion.setLongRelease(slotOffset, Epoch.IDLE); // release: undo the pin
+            throw closedException();
+        }
+        SharedRegion.setLongPlain(slotOffset + DomainLayout.SLOT_OWNER, tid); // see "Owner word"
+        if (SharedRegion.getLongPlain(slotOffset + DomainLayout.SLOT_SEEN) != e) {
+            firstPinInEpoch(slot, slotOffset, e);
+        }
+        if (pinSites != null) {
+            pinSites[slot] = new PinSite(Thread.currentThread());
+        }
+    }
+
+    /** Releases a pooled slot: owner reset, then release-store IDLE. */
+    void unpinPooled(int slot) {
+        long slotOffset = slotBase + ((long) slot << 7);
+        SharedRegion.setLongPlain(slotOffset + DomainLayout.SLOT_OWNER, 0); // see "Owner word"
+        // release: every access inside the guard happens-before a detector's volatile read of IDLE
+        SharedRegion.setLongRelease(slotOffset, Epoch.IDLE);
+    }
+
+    /** The slot's first pin in epoch {@code e}: record it and let the detector clear its bit. */
+    void firstPinInEpoch(int slot, long slotOffset, long e) {
+        SharedRegion.setLongPlain(slotOffset + DomainLayout.SLOT_SEEN, e); // owner-only word
+        detector.report(slot, e);
+    }
+
+    /** Brings an offline (or never used) slot online: count it first, then publish it IDLE. */
+    void rejoin(int slot, long slotOffset, long word) {
+        detector.arrive(slot);
+        // volatile CAS after the volatile count increment (CountsCoverOnline)
+        if (!SharedRegion.casLong(slotOffset, word, Epoch.IDLE)) {
+            detector.depart(slot); // someone else changed it: undo our count
+        }
+    }
+
+    private static int probeStart(long tid) {
+        return (int) ((tid * 0x9E3779B97F4A7C15L) >>> 32);
+    }
+
+    // ---- participants -------------------------------------------------------------------------
+
+    /**
+     * Registers the calling thread as a long-lived participant that owns one slot: the cheapest way
+     * to pin for a platform thread that pins often. Only the calling thread may use it.
+     *
+     * @return a participant owned by the calling thread; close it when the thread stops pinning
+     * @throws IllegalStateException if the domain is closed or every participant slot is leased
+     *     ({@link Builder#maxParticipants(int)})
+     */
+    public Participant register() {
+        checkOpen();
+        int slot = slots.leaseParticipantSlot();
+        if (slot < 0) {
+            throw new IllegalStateException("epoch domain '" + name + "': all "
+                    + config.participantCapacity() + " participant slots are registered; raise"
+                    + " EpochDomain.builder().maxParticipants(...) or close unused participants");
+        }
+        Thread owner = Thread.currentThread();
+        long slotOffset = slotBase + ((long) slot << 7);
+        SharedRegion.setLongPlain(slotOffset + DomainLayout.SLOT_OWNER, owner.threadId());
+        SharedRegion.setLongPlain(slotOffset + DomainLayout.SLOT_SEEN, -1);
+        participantOwners[slot - layout.poolCapacity()] = new WeakReference<>(owner);
+        Participant participant = new Participant(this, slot, slotOffset, owner.threadId());
+        participant.cleanable = CLEANER.register(participant, new ParticipantRelease(this, slot));
+        return participant;
+    }
+
+    /**
+     * Returns a participant slot: takes it offline if online, marks it FREE and recycles it. Runs
+     * once per participant, from {@code Participant.close()} or from the Cleaner when the
+     * participant became unreachable without being closed (its thread died).
+     */
+    void releaseParticipantSlot(int slot) {
+        long slotOffset = slotBase + ((long) slot << 7);
+        while (true) {
+            long word = SharedRegion.getLongVolatile(slotOffset);
+            if (SharedRegion.casLong(slotOffset, word, Epoch.FREE)) {
+                if (Epoch.isOnline(word)) {
+                    detector.depart(slot); // after the slot is published offline
+                }
+                break;
+            }
+        }
+        participantOwners[slot - layout.poolCapacity()] = null;
+        slots.returnParticipantSlot(slot);
+    }
+
+    /**
+     * The backstop for a participant whose thread died while pinned: takes the slot offline so that
+     * reclamation proceeds. Called by the stall monitor for a straggling participant slot.
+     */
+    boolean releaseIfOwnerDead(int slot, long word) {
+        int index = slot - layout.poolCapacity();
+        if (index < 0) {
+            return false;
+        }
+        WeakReference<?> ref = participantOwners[index];
+        Object owner = ref == null ? null : ref.get();
+        if (owner instanceof Thread thread && thread.isAlive()) {
+            return false;
+        }
+        long slotOffset = slotBase + ((long) slot << 7);
+        if (SharedRegion.casLong(slotOffset, word, Epoch.OFFLINE)) {
+            detector.depart(slot);
+            return true;
+        }
+        return false;
+    }
+
+    Thread participantThread(int slot) {
+        int index = slot - layout.poolCapacity();
+        if (index < 0) {
+            return null;
+        }
+        WeakReference<?> ref = participantOwners[index];
+        return ref != null && ref.get() instanceof Thread t ? t : null;
+    }
+
+    PinSite pinSite(int slot) {
+        return pinSites == null ? null : pinSites[slot];
+    }
+
+    boolean isParticipantSlot(int slot) {
+        return slot >= layout.poolCapacity();
+    }
+
+    // ---- retire / defer -----------------------------------------------------------------------
+
+    /**
+     * Retires a native segment that the caller has unlinked: {@code allocator.free(segment)} runs
+     * once no guard that was open when this call started is still open.
+     *
+     * @param segment a native segment, unlinked from every shared structure
+     * @param allocator the allocator that allocated it
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if the segment is a heap segment or {@code MemorySegment.NULL}
+     * @throws IllegalStateException if the domain is closed, or the segment is already retired and
+     *     not yet freed; the segment then still belongs to the caller
+     * @throws GarbageBudgetExceededException if the garbage budget cannot take it (see
+     *     {@link BudgetPolicy}); the segment then still belongs to the caller
+     */
+    public void retire(MemorySegment segment, NativeAllocator allocator) {
+        Allocations.checkNative(segment);
+        Objects.requireNonNull(allocator, "allocator");
+        checkOpen();
+        long bytes = segment.byteSize();
+        admit(bytes);
+        if (!reclaimer.track(segment)) {
+            throw new IllegalStateException("epoch domain '" + name + "': segment at 0x"
+                    + Long.toHexString(segment.address()) + " (" + bytes
+                    + " bytes) is already retired and not yet freed; retire a segment once");
+        }
+        // full fence: orders the caller's unlink (a store) before the tag read of E (a load);
+        // pairs with the volatile pin CAS of readers (crossbeam's retire rule)
+        VarHandle.fullFence();
+        if (!reclaimer.retire(segment, allocator, bytes)) {
+            reclaimer.untrack(segment);
+            throw closedException();
+        }
+        afterRetire();
+    }
+
+    /**
+     * Runs {@code action} once no guard that was open when this call started is still open, on the
+     * reclaimer thread (or a thread reclaiming inline). An action that throws is reported to that
+     * thread's uncaught-exception handler; the other actions still run.
+     *
+     * @param action what to run after a grace period
+     * @throws NullPointerException if {@code action} is null
+     * @throws IllegalStateException if the domain is closed
+     */
+    public void defer(Runnable action) {
+        Objects.requireNonNull(action, "action");
+        checkOpen();
+        VarHandle.fullFence(); // full fence: as in retire, orders the caller's unlink before the tag
+        if (!reclaimer.retire(action, null, 0)) {
+            throw closedException();
+        }
+        afterRetire();
+    }
+
+    private void admit(long bytes) {
+        long budget = config.budgetBytes();
+        if (budget == Long.MAX_VALUE || reclaimer.sealedBytes() + bytes <= budget) {
+            return;
+        }
+        BudgetPolicy policy = config.budgetPolicy();
+        if (policy == BudgetPolicy.GROW) {
+            budgetOverruns.incrementAndGet();
+            return;
+        }
+        if (bytes > budget || policy == BudgetPolicy.FAIL) {
+            throw new GarbageBudgetExceededException("epoch domain '" + name + "': retiring " + bytes
+                    + " bytes would exceed the garbage budget of " + budget + " bytes ("
+                    + reclaimer.sealedBytes() + " bytes pending), policy=" + policy
+                    + (bytes > budget ? "; the segment alone exceeds the budget" : ""));
+        }
+        startReclaimerIfNeeded();
+        reclaimer.flushAll();
+        reclaimer.driveUntil(() -> reclaimer.sealedBytes() + bytes <= budget || isClosed(),
+                stalls.failingOnOwnGuard("retire() waiting for the garbage budget"));
+        checkOpen();
+    }
+
+    private void afterRetire() {
+        if (config.reclaimInline()) {
+            if (reclaimer.waitingBags() > 0 || reclaimer.sealedBytes() > 0) {
+                reclaimer.tryStep(stalls);
+            }
+        } else if (!reclaimerStarted) {
+            startReclaimerIfNeeded();
+        }
+    }
+
+    private void startReclaimerIfNeeded() {
+        if (!config.reclaimInline() && !reclaimerStarted) {
+            reclaimer.start();
+            reclaimerStarted = true;
+        }
+    }
+
+    // ---- waiting ------------------------------------------------------------------------------
+
+    /**
+     * Blocks until a full grace period has passed: every guard open when this call started has
+     * closed. The calling thread drives detection itself. Uninterruptible (the interrupt status is
+     * kept).
+     *
+     * @throws IllegalStateException if the domain is (or becomes) closed, or the calling thread
+     *     holds an open guard of this domain (waiting would deadlock)
+     */
+    public void synchronize() {
+        checkOpen();
+        VarHandle.fullFence(); // full fence: the caller's earlier unlinks are ordered before the read of E
+        long target = Epoch.value(SharedRegion.getLongVolatile(epochOffset)) + 2;
+        reclaimer.driveUntil(() -> epochOrClosed() >= target,
+                stalls.failingOnOwnGuard("synchronize()"));
+        checkOpen();
+    }
+
+    /**
+     * Blocks until every segment retired and every action deferred before this call (that
+     * happens-before it) has been freed or run.
+     *
+     * @throws IllegalStateException if the domain is (or becomes) closed, or the calling thread
+     *     holds an open guard of this domain (waiting would deadlock)
+     */
+    public void barrier() {
+        checkOpen();
+        AtomicBoolean done = new AtomicBoolean();
+        reclaimer.flushAll();
+        reclaimer.enqueueMarker(() -> done.set(true));
+        reclaimer.driveUntil(() -> done.get() || isClosed(), stalls.failingOnOwnGuard("barrier()"));
+        if (!done.get()) {
+            throw closedException();
+        }
+    }
+
+    private long epochOrClosed() {
+        long e = SharedRegion.getLongVolatile(epochOffset);
+        return e < 0 ? Long.MAX_VALUE : e;
+    }
+
+    // ---- lifecycle ----------------------------------------------------------------------------
+
+    /**
+     * Closes the domain: new pins, retires and defers fail from now on; waits until every open guard
+     * has closed, then frees everything still pending and stops the reclaimer. Idempotent.
+     *
+     * @throws IllegalStateException if the calling thread holds an open guard of this domain (the
+     *     domain stays closed; call again once the guard is closed to free what is pending)
+     */
+    @Override
+    public void close() {
+        while (true) {
+            long e = SharedRegion.getLongVolatile(epochOffset);
+            // volatile CAS: sets the closed bit; pairs with the re-read of E after each pin CAS
+            if (e < 0 || SharedRegion.casLong(epochOffset, e, e | Epoch.CLOSED)) {
+                break;
+            }
+        }
+        GracePeriodDetector.StragglerSink ownGuard = stalls.failingOnOwnGuard("close()");
+        reclaimer.driveUntil(() -> noSlotPinned(ownGuard), ownGuard);
+        reclaimer.stop();
+        reclaimer.reclaimAll();
+        if (released.compareAndSet(false, true)) {
+            SharedRegion.release(layout.block(), layout.bytes());
+        }
+    }
+
+    private boolean noSlotPinned(GracePeriodDetector.StragglerSink ownGuard) {
+        boolean none = scanUnpinned(0, slots.poolActive(), ownGuard);
+        int first = layout.poolCapacity();
+        return scanUnpinned(first, first + slots.participantHighWater(), ownGuard) && none;
+    }
+
+    private boolean scanUnpinned(int from, int to, GracePeriodDetector.StragglerSink ownGuard) {
+        boolean none = true;
+        for (int slot = from; slot < to; slot++) {
+            long word = SharedRegion.getLongVolatile(slotBase + ((long) slot << 7)); // volatile: sees pins
+            if (Epoch.isPinned(word)) {
+                ownGuard.straggler(slot, word);
+                none = false;
+            }
+        }
+        return none;
+    }
+
+    /**
+     * Whether {@link #close()} has been called.
+     *
+     * @return true once closed
+     */
+    public boolean isClosed() {
+        return SharedRegion.getLongVolatile(epochOffset) < 0;
+    }
+
+    /**
+     * The domain's name, used in thread names, exceptions and stall reports.
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * A snapshot of the domain's counters.
+     *
+     * @return the counters, read racily
+     */
+    public EpochStats stats() {
+        long pendingBytes = Math.max(0, reclaimer.retiredBytes() - reclaimer.reclaimedBytes());
+        return new EpochStats(Epoch.value(SharedRegion.getLongVolatile(epochOffset)),
+                reclaimer.retiredCount(), reclaimer.retiredBytes(), reclaimer.reclaimedCount(),
+                reclaimer.reclaimedBytes(), pendingBytes, budgetOverruns.get(), stalls.reported(),
+                reclaimer.failures(), slots.poolActive(), slots.participantHighWater());
+    }
+
+    void checkOpen() {
+        if (SharedRegion.getLongVolatile(epochOffset) < 0) {
+            throw closedException();
+        }
+    }
+
+    IllegalStateException closedException() {
+        return new IllegalStateException("epoch domain '" + name + "' is closed");
+    }
+
+    long epochValue() {
+        return Epoch.value(SharedRegion.getLongVolatile(epochOffset));
+    }
+
+    @Override
+    public String toString() {
+        return "EpochDomain[" + name + ", epoch=" + epochValue() + ", detector=" + config.detector()
+                + (isClosed() ? ", closed" : "") + "]";
+    }
+
+    /** Cleaner action: must not reference the participant. */
+    private record ParticipantRelease(EpochDomain domain, int slot) implements Runnable {
+        @Override
+        public void run() {
+            domain.releaseParticipantSlot(slot);
+        }
+    }
+
+    /** Where a pooled guard was opened (only with pin-site recording). */
+    record PinSite(Thread thread, Throwable site) {
+        PinSite(Thread thread) {
+            this(thread, new Throwable("guard opened here"));
+        }
+    }
+
+    /**
+     * Options of an {@link EpochDomain}. Every option is validated when set; {@link #build()} may be
+     * called more than once. Not thread-safe.
+     */
+    public static final class Builder {
+
+        private String name;
+        private Detector detector = Detector.QUIESCENCE_TREE;
+        private int maxGuards = 1 << 16;
+        private int maxParticipants = 1 << 12;
+        private long budgetBytes = Long.MAX_VALUE;
+        private BudgetPolicy budgetPolicy = BudgetPolicy.GROW;
+        private long stallThresholdNanos = 1_000_000_000L;
+        private StallListener stallListener;
+        private boolean reclaimInline;
+        private boolean recordPinSites;
+        private boolean detectDoubleRetire = true;
+        private int graceDistance = 2;
+
+        private Builder() {
+        }
+
+        /**
+         * Names the domain (thread names, exceptions, stall reports). Default: {@code epoch-domain-N}.
+         *
+         * @param name a non-blank name
+         * @return this builder
+         * @throws IllegalArgumentException if {@code name} is blank
+         */
+        public Builder name(String name) {
+            Objects.requireNonNull(name, "name");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("name must not be blank: name='" + name + "'");
+            }
+            this.name = name;
+            return this;
+        }
+
+        /**
+         * Chooses the grace-period detector. Default: {@link Detector#QUIESCENCE_TREE}.
+         *
+         * @param detector the detector
+         * @return this builder
+         */
+        public Builder detector(Detector detector) {
+            this.detector = Objects.requireNonNull(detector, "detector");
+            return this;
+        }
+
+        /**
+         * The most guards from {@link EpochDomain#pin()} that may be open at once (pinned pooled
+         * slots), rounded up to a power of two, at least 16. The pool starts at four slots per
+         * processor and doubles when crowded. Reserved address space only: 128 bytes a slot,
+         * committed when first used. Default: 65,536.
+         *
+         * @param maxGuards a positive number, at most 2^24
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
+         */
+        public Builder maxGuards(int maxGuards) {
+            if (maxGuards <= 0 || maxGuards > (1 << 24)) {
+                throw new IllegalArgumentException("maxGuards must be in [1, 16777216]: maxGuards=" + maxGuards);
+            }
+            this.maxGuards = Math.max(DomainLayout.LEAF_FANOUT, Integer.highestOneBit(maxGuards - 1) << 1);
+            return this;
+        }
+
+        /**
+         * The most {@link Participant}s registered at once, rounded up to a multiple of 16.
+         * Default: 4,096.
+         *
+         * @param maxParticipants a number in [0, 2^24]
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
+         */
+        public Builder maxParticipants(int maxParticipants) {
+            if (maxParticipants < 0 || maxParticipants > (1 << 24)) {
+                throw new IllegalArgumentException("maxParticipants must be in [0, 16777216]: maxParticipants="
+                        + maxParticipants);
+            }
+            this.maxParticipants = (maxParticipants + DomainLayout.LEAF_FANOUT - 1) & -DomainLayout.LEAF_FANOUT;
+            return this;
+        }
+
+        /**
+         * Bounds the bytes retired and not yet freed, and says what {@code retire} does when a
+         * segment would exceed it. Bytes still in partly filled bags (at most about 1 MiB per
+         * processor) are counted once their bag is sealed. Default: no budget.
+         *
+         * @param bytes a positive number of bytes
+         * @param policy what to do when the budget is exhausted
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes <= 0}
+         */
+        public Builder garbageBudget(long bytes, BudgetPolicy policy) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("garbage budget must be positive: bytes=" + bytes);
+            }
+            this.budgetPolicy = Objects.requireNonNull(policy, "policy");
+            this.budgetBytes = bytes;
+            return this;
+        }
+
+        /**
+         * How long a guard may hold a grace period back before it is reported as stalled (to the
+         * listener and as a {@code dev.nexus.epoch.StalledGuard} JFR event). Default: 1 second.
+         *
+         * @param threshold a positive duration
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder stallThreshold(Duration threshold) {
+            Objects.requireNonNull(threshold, "threshold");
+            if (threshold.isNegative() || threshold.isZero()) {
+                throw new IllegalArgumentException("stall threshold must be positive: threshold=" + threshold);
+            }
+            this.stallThresholdNanos = threshold.toNanos();
+            return this;
+        }
+
+        /**
+         * Receives stalled-guard reports. Default: none (the JFR event is still emitted).
+         *
+         * @param listener the listener
+         * @return this builder
+         */
+        public Builder stallListener(StallListener listener) {
+            this.stallListener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Reclaims in bounded steps on the threads that retire and defer, with no background
+         * thread. Garbage then waits until the next retire, defer, {@code synchronize()},
+         * {@code barrier()} or {@code close()}. Default: false (a background reclaimer thread, started
+         * on the first retire or defer).
+         *
+         * @param inline whether to reclaim inline
+         * @return this builder
+         */
+        public Builder reclaimInline(boolean inline) {
+            this.reclaimInline = inline;
+            return this;
+        }
+
+        /**
+         * Records, for every pooled pin, the thread and the stack where the guard was opened, so that
+         * stall reports can say where. Costs a stack capture per pin: for debugging. Default: false.
+         *
+         * @param record whether to record pin sites
+         * @return this builder
+         */
+        public Builder recordPinSites(boolean record) {
+            this.recordPinSites = record;
+            return this;
+        }
+
+        /**
+         * Whether {@code retire} rejects a segment that is already retired and not yet freed (a
+         * concurrent set of pending addresses, updated on retire and free). Default: true.
+         *
+         * @param detect whether to detect double retires
+         * @return this builder
+         */
+        public Builder detectDoubleRetire(boolean detect) {
+            this.detectDoubleRetire = detect;
+            return this;
+        }
+
+        /**
+         * Test switch, never public: frees bags after {@code distance} epochs instead of 2. With 1
+         * the domain is broken on purpose (it frees while late pinners may still read); the torture
+         * test must catch it.
+         */
+        Builder brokenGraceDistanceForTests(int distance) {
+            this.graceDistance = distance;
+            return this;
+        }
+
+        /**
+         * Builds an open domain.
+         *
+         * @return a new domain
+         */
+        public EpochDomain build() {
+            int processors = Runtime.getRuntime().availableProcessors();
+            int initialPool = Math.min(maxGuards,
+                    Math.max(DomainLayout.LEAF_FANOUT, Integer.highestOneBit(processors * 4 - 1) << 1));
+            int stripes = Math.max(2, Integer.highestOneBit(processors * 2 - 1) << 1);
+            long sealBytes = budgetBytes == Long.MAX_VALUE ? 1L << 20
+                    : Math.max(4096, Math.min(1L << 20, budgetBytes / (4L * stripes)));
+            return new EpochDomain(new DomainConfig(name, detector, maxGuards, initialPool,
+                    maxParticipants, budgetBytes, budgetPolicy, stallThresholdNanos, stallListener,
+                    reclaimInline, recordPinSites, detectDoubleRetire, sealBytes, stripes, graceDistance));
+        }
+    }
+}

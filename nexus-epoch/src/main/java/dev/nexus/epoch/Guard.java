@@ -1,0 +1,63 @@
+package dev.nexus.epoch;
+
+/**
+ * A pinned critical section of an {@link EpochDomain}: while a guard is open (and not suspended),
+ * nothing retired after it opened is freed. Open one with {@link EpochDomain#pin()} or
+ * {@link Participant#pin()}, close it with try-with-resources.
+ *
+ * <pre>{@code
+ * try (Guard guard = domain.pin()) {
+ *     MemorySegment node = root.get();
+ *     long key = node.get(ValueLayout.JAVA_LONG, 0);
+ * }
+ * }</pre>
+ *
+ * <p>A guard is not thread-safe. A guard from {@link EpochDomain#pin()} may be closed on another
+ * thread once handed over with a happens-before edge; a guard from a {@link Participant} belongs to
+ * the participant's thread.
+ *
+ * <p>Memory effects: accesses inside a guard happen-before the reclamation of anything retired
+ * after it opened; see the {@linkplain dev.nexus.epoch package documentation}.
+ */
+public sealed interface Guard extends AutoCloseable permits PooledGuard, ParticipantGuard {
+
+    /**
+     * Closes the guard (unpins). Wait-free.
+     *
+     * @throws IllegalStateException if the guard is already closed, or (participant guards) it is
+     *     closed on another thread than its participant's, or out of nesting order
+     */
+    @Override
+    void close();
+
+    /**
+     * Temporarily unpins, so that the reader can block (I/O, locks) without stalling reclamation.
+     * References loaded before {@code suspend()} must not be used after it: reload them after
+     * {@link #resume()}.
+     *
+     * @throws IllegalStateException if the guard is closed or already suspended, or (participant
+     *     guards) it is not the innermost open guard of its participant
+     */
+    void suspend();
+
+    /**
+     * Pins again after {@link #suspend()}, at the current epoch.
+     *
+     * @throws IllegalStateException if the guard is not suspended, or the domain was closed
+     */
+    void resume();
+
+    /**
+     * Whether the guard is open and not suspended.
+     *
+     * @return true while pinned
+     */
+    boolean isPinned();
+
+    /**
+     * The domain this guard pins.
+     *
+     * @return the domain
+     */
+    EpochDomain domain();
+}

@@ -1,0 +1,20 @@
+package dev.nexus.epoch;
+
+/**
+ * Receives reports of guards that hold a grace period back for longer than the domain's stall
+ * threshold. Called on the thread that drives reclamation (the reclaimer thread, or a thread in
+ * {@code synchronize()}/{@code barrier()}); it must return quickly and must not pin the domain.
+ * An exception it throws goes to that thread's uncaught-exception handler.
+ *
+ * @see EpochDomain.Builder#stallListener(StallListener)
+ */
+@FunctionalInterface
+public interface StallListener {
+
+    /**
+     * A guard has been stalling reclamation. Called once per guard and pinned epoch.
+     *
+     * @param stall what is known of the guard
+     */
+    void onStall(StalledGuard stall);
+}

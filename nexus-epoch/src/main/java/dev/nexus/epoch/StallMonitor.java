@@ -1,0 +1,120 @@
+package dev.nexus.epoch;
+
+import dev.nexus.epoch.internal.DomainLayout;
+import dev.nexus.epoch.internal.Epoch;
+import dev.nexus.epoch.internal.GracePeriodDetector;
+import dev.nexus.epoch.internal.SharedRegion;
+import dev.nexus.epoch.internal.StalledGuardEvent;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Watches the stragglers that detection passes to it: reports guards that stall a grace period past
+ * the threshold (listener and JFR event, once per guard and pinned epoch), releases the slots of
+ * participants whose thread died, and makes waits fail fast on the caller's own guard.
+ */
+final class StallMonitor implements GracePeriodDetector.StragglerSink {
+
+    private final EpochDomain domain;
+    private final long thresholdNanos;
+    private final StallListener listener;
+    private final ConcurrentHashMap<Integer, Long> reportedWord = new ConcurrentHashMap<>();
+    private final AtomicLong reported = new AtomicLong();
+
+    /** Epoch seen by the last {@link #observeEpoch()}, and when it was first seen. */
+    private volatile long epochSeen = -1;
+    private volatile long epochSince;
+
+    StallMonitor(EpochDomain domain, long thresholdNanos, StallListener listener) {
+        this.domain = domain;
+        this.thresholdNanos = thresholdNanos;
+        this.listener = listener;
+    }
+
+    /** Notes when the global epoch changes; a grace period's age is measured from there. */
+    void observeEpoch() {
+        long e = domain.epochValue();
+        if (e != epochSeen) {
+            epochSince = System.nanoTime();
+            epochSeen = e;
+        }
+    }
+
+    long reported() {
+        return reported.get();
+    }
+
+    @Override
+    public void straggler(int slot, long slotWord) {
+        if (domain.isParticipantSlot(slot) && domain.releaseIfOwnerDead(slot, slotWord)) {
+            return;
+        }
+        long since = epochSince;
+        long waited = System.nanoTime() - since;
+        if (since == 0 || waited < thresholdNanos) {
+            return;
+        }
+        Long previous = reportedWord.put(slot, slotWord);
+        if (previous != null && previous == slotWord) {
+            return;
+        }
+        reported.incrementAndGet();
+        report(slot, slotWord, waited);
+    }
+
+    private void report(int slot, long slotWord, long waited) {
+        long threadId = SharedRegion.getLongVolatile(domain.slotBase + ((long) slot << 7)
+                + DomainLayout.SLOT_OWNER);
+        Thread thread = domain.participantThread(slot);
+        EpochDomain.PinSite site = domain.pinSite(slot);
+        if (thread == null && site != null && site.thread().threadId() == threadId) {
+            thread = site.thread();
+        }
+        List<StackTraceElement> openedAt = site != null && site.thread().threadId() == threadId
+                ? List.of(site.site().getStackTrace()) : List.of();
+        StalledGuardEvent event = new StalledGuardEvent();
+        if (event.isEnabled()) {
+            event.domain = domain.name;
+            event.ownerThreadId = threadId;
+            event.ownerThreadName = thread == null ? null : thread.getName();
+            event.pinnedEpoch = Epoch.pinnedEpoch(slotWord);
+            event.globalEpoch = domain.epochValue();
+            event.stalledNanos = waited;
+            event.commit();
+        }
+        if (listener != null) {
+            StalledGuard stall = new StalledGuard(domain.name, threadId,
+                    thread == null ? null : thread.getName(), Epoch.pinnedEpoch(slotWord),
+                    domain.epochValue(), Duration.ofNanos(waited), openedAt,
+                    domain.isParticipantSlot(slot));
+            try {
+                listener.onStall(stall);
+            } catch (RuntimeException | Error failure) {
+                Thread current = Thread.currentThread();
+                current.getUncaughtExceptionHandler().uncaughtException(current, failure);
+            }
+        }
+    }
+
+    /**
+     * A sink for a wait by the calling thread: it fails fast when a straggler is a guard that this
+     * thread opened (the wait could never end), and otherwise acts as the monitor.
+     */
+    GracePeriodDetector.StragglerSink failingOnOwnGuard(String what) {
+        long me = Thread.currentThread().threadId();
+        return (slot, slotWord) -> {
+            // volatile read after the volatile read of the PINNED word: sees 0 or the pinning thread
+            long owner = SharedRegion.getLongVolatile(domain.slotBase + ((long) slot << 7)
+                    + DomainLayout.SLOT_OWNER);
+            if (owner == me) {
+                throw new IllegalStateException("epoch domain '" + domain.name + "': " + what
+                        + " called by thread '" + Thread.currentThread().getName()
+                        + "', which holds an open guard pinned at epoch " + Epoch.pinnedEpoch(slotWord)
+                        + "; close the guard first (waiting for it would deadlock)");
+            }
+            straggler(slot, slotWord);
+        };
+    }
+}

@@ -1,0 +1,34 @@
+package dev.nexus.epoch;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A guard that holds reclamation back: it was opened before the running grace period started and is
+ * still open.
+ *
+ * @param domain the domain's name
+ * @param threadId id of the thread that opened the guard (0 when not known)
+ * @param threadName that thread's name, or null when not known (pooled guards without
+ *     {@linkplain EpochDomain.Builder#recordPinSites(boolean) pin-site recording})
+ * @param pinnedEpoch the epoch the guard pinned
+ * @param globalEpoch the domain's epoch when the stall was seen
+ * @param stalledFor how long the running grace period has been waiting for it (a lower bound on the
+ *     guard's age)
+ * @param openedAt where the guard was opened, when pin sites are recorded; otherwise empty
+ * @param participant whether the guard belongs to a {@link Participant}
+ */
+public record StalledGuard(String domain, long threadId, String threadName, long pinnedEpoch,
+        long globalEpoch, Duration stalledFor, List<StackTraceElement> openedAt, boolean participant) {
+
+    /**
+     * Validates and copies.
+     *
+     * @throws NullPointerException if {@code domain}, {@code stalledFor} or {@code openedAt} is null
+     */
+    public StalledGuard {
+        java.util.Objects.requireNonNull(domain, "domain");
+        java.util.Objects.requireNonNull(stalledFor, "stalledFor");
+        openedAt = List.copyOf(openedAt);
+    }
+}

@@ -1,0 +1,228 @@
+package dev.nexus.epoch.internal;
+
+import static dev.nexus.epoch.internal.DomainLayout.INNER_FANOUT;
+import static dev.nexus.epoch.internal.DomainLayout.LEAF_FANOUT;
+
+/**
+ * Grace-period detection with a lock-free quiescence combining tree (Linux Tree RCU's tree, with
+ * tag-checked CAS instead of node locks). See {@code docs/design.md} for the protocol and the
+ * argument; the TLA+ model {@code tla/QuiescenceTree.tla} checks it.
+ *
+ * <p>Progress: every method is lock-free; a report climbs O(log T) nodes, and
+ * {@link #forceQuiescentState} visits only pending subtrees.
+ */
+public final class QuiescenceTree implements GracePeriodDetector {
+
+    /*
+     * Implementation notes.
+     *
+     * Node word = (tag, pending). A node whose tag is older than k stands for "all occupied children
+     * pending" in grace period k; the first agent that reaches it installs (k, pending) with a CAS
+     * of the whole word, so a reporter delayed across a grace period cannot clear a bit of the next
+     * one (its expected word carries the old tag). Leaves compute pending by reading their slots;
+     * inner nodes from the per-child counts of online slots (CountsCoverOnline: arrive before a
+     * slot is published online, depart after it is published offline).
+     *
+     * Observation rule (NoReclaimWhilePinned rests on it): a pending bit of grace period k is
+     * cleared only after a volatile read, made after seeing E = k, found the slot not pinned or
+     * pinned at >= k, or found counts[c] == 0.
+     */
+
+    private final DomainLayout layout;
+    private final int top;
+    private final long epochOffset;
+
+    /** Builds the tree over a layout whose block is zeroed (every node tag 0, pending 0). */
+    public QuiescenceTree(DomainLayout layout) {
+        this.layout = layout;
+        this.top = layout.levels() - 1;
+        this.epochOffset = layout.epoch();
+    }
+
+    @Override
+    public void report(int slot, long k) {
+        observeLeaf(slot / LEAF_FANOUT, k, StragglerSink.NONE, false);
+    }
+
+    @Override
+    public boolean forceQuiescentState(long k, StragglerSink stragglers) {
+        visit(top, 0, k, stragglers);
+        long root = SharedRegion.getLongVolatile(layout.node(top, 0));
+        if (Epoch.compareTag(Epoch.nodeTag(root), k) == 0 && Epoch.nodePending(root) == 0) {
+            // the root is complete for k: advance, in case its completer has not yet done so
+            SharedRegion.casLong(epochOffset, k, Epoch.successor(k));
+        }
+        return Epoch.value(SharedRegion.getLongVolatile(epochOffset)) != k;
+    }
+
+    @Override
+    public void arrive(int slot) {
+        addToPath(slot, 1);
+    }
+
+    @Override
+    public void depart(int slot) {
+        addToPath(slot, -1);
+    }
+
+    private void addToPath(int slot, int delta) {
+        int index = slot / LEAF_FANOUT;
+        for (int level = 1; level <= top; level++) {
+            int parent = index / INNER_FANOUT;
+            // volatile RMW: an installer that reads this count after seeing E = k either sees the
+            // arrival, or the arriving reader's later volatile read of E returns >= k.
+            int before = SharedRegion.getAndAddIntVolatile(
+                    layout.count(level, parent, index % INNER_FANOUT), delta);
+            assert before + delta >= 0 : "negative online count at level " + level;
+            index = parent;
+        }
+    }
+
+    /** Descends from an inner node (or observes a leaf) on behalf of grace period {@code k}. */
+    private void visit(int level, int index, long k, StragglerSink stragglers) {
+        if (level == 0) {
+            observeLeaf(index, k, stragglers, true);
+            return;
+        }
+        long nodeOffset = layout.node(level, index);
+        int pending;
+        while (true) {
+            long word = SharedRegion.getLongVolatile(nodeOffset);
+            int cmp = Epoch.compareTag(Epoch.nodeTag(word), k);
+            if (cmp > 0) {
+                return; // a newer grace period installed it: we are stale
+            }
+            if (cmp == 0) {
+                pending = Epoch.nodePending(word);
+                if (pending == 0) {
+                    return;
+                }
+                break;
+            }
+            int occupied = occupied(level, index);
+            if (SharedRegion.casLong(nodeOffset, word, Epoch.node(Epoch.tag(k), occupied))) {
+                if (occupied == 0) {
+                    completed(level, index, k);
+                    return;
+                }
+                pending = occupied;
+                break;
+            }
+        }
+        int base = index * INNER_FANOUT;
+        for (int bits = pending; bits != 0; bits &= bits - 1) {
+            visit(level - 1, base + Integer.numberOfTrailingZeros(bits), k, stragglers);
+        }
+    }
+
+    /**
+     * Observes leaf {@code leaf} for grace period {@code k}: installs it, or clears the bits of slots
+     * now quiescent; climbs when this call completes it. With {@code offline}, also takes long-idle
+     * slots offline.
+     */
+    private void observeLeaf(int leaf, long k, StragglerSink stragglers, boolean offline) {
+        long nodeOffset = layout.node(0, leaf);
+        int first = leaf * LEAF_FANOUT;
+        int slots = layout.children(0, leaf);
+        while (true) {
+            long word = SharedRegion.getLongVolatile(nodeOffset);
+            int cmp = Epoch.compareTag(Epoch.nodeTag(word), k);
+            if (cmp > 0) {
+                return;
+            }
+            int candidates = cmp == 0 ? Epoch.nodePending(word) : (int) ((1L << slots) - 1);
+            if (cmp == 0 && candidates == 0) {
+                break;
+            }
+            int stillPending = 0;
+            for (int bits = candidates; bits != 0; bits &= bits - 1) {
+                int bit = Integer.numberOfTrailingZeros(bits);
+                // volatile read after the volatile read of E = k (observation rule)
+                long slotWord = SharedRegion.getLongVolatile(layout.slot(first + bit));
+                if (!Epoch.quiescentFor(slotWord, k)) {
+                    stillPending |= 1 << bit;
+                    stragglers.straggler(first + bit, slotWord);
+                }
+            }
+            if (cmp == 0 && stillPending == candidates) {
+                break; // nothing this call can clear
+            }
+            if (SharedRegion.casLong(nodeOffset, word, Epoch.node(Epoch.tag(k), stillPending))) {
+                if (stillPending == 0) {
+                    completed(0, leaf, k);
+                }
+                break;
+            }
+        }
+        if (offline) {
+            offlineIdle(first, slots, k);
+        }
+    }
+
+    /** Takes slots that have been idle for two grace periods offline, so detection skips them. */
+    private void offlineIdle(int first, int slots, long k) {
+        for (int i = first; i < first + slots; i++) {
+            long slotOffset = layout.slot(i);
+            if (SharedRegion.getLongVolatile(slotOffset) != Epoch.IDLE) {
+                continue;
+            }
+            // opaque: the owner writes seen plainly while it holds the slot; a stale value only
+            // delays or hastens offlining, which is safe either way (the CAS below decides).
+            long seen = SharedRegion.getLongOpaque(slotOffset + DomainLayout.SLOT_SEEN);
+            if (Epoch.distance(k, seen) >= 2
+                    && SharedRegion.casLong(slotOffset, Epoch.IDLE, Epoch.OFFLINE)) {
+                depart(i); // after the slot is published offline (CountsCoverOnline)
+            }
+        }
+    }
+
+    /** Node {@code (level, index)} is complete for {@code k}: clear its bit upward; at the root, advance. */
+    private void completed(int level, int index, long k) {
+        while (level < top) {
+            int parent = index / INNER_FANOUT;
+            int bit = 1 << (index % INNER_FANOUT);
+            long parentOffset = layout.node(level + 1, parent);
+            int left;
+            while (true) {
+                long word = SharedRegion.getLongVolatile(parentOffset);
+                int cmp = Epoch.compareTag(Epoch.nodeTag(word), k);
+                if (cmp > 0) {
+                    return;
+                }
+                int pending;
+                if (cmp == 0) {
+                    pending = Epoch.nodePending(word);
+                    if ((pending & bit) == 0) {
+                        return; // cleared by someone else, who climbs if it was the last
+                    }
+                } else {
+                    pending = occupied(level + 1, parent) | bit;
+                }
+                left = pending & ~bit;
+                // tag-checked CAS of the whole word: fails if the grace period or the mask moved
+                if (SharedRegion.casLong(parentOffset, word, Epoch.node(Epoch.tag(k), left))) {
+                    break;
+                }
+            }
+            if (left != 0) {
+                return;
+            }
+            level++;
+            index = parent;
+        }
+        // root complete for k: CAS fails harmlessly if E moved on or the domain closed
+        SharedRegion.casLong(epochOffset, k, Epoch.successor(k));
+    }
+
+    /** Children of an inner node with online slots, read from its counts after E = k was seen. */
+    private int occupied(int level, int index) {
+        int mask = 0;
+        int children = layout.children(level, index);
+        for (int c = 0; c < children; c++) {
+            if (SharedRegion.getIntVolatile(layout.count(level, index, c)) > 0) {
+                mask |= 1 << c;
+            }
+        }
+        return mask;
+    }
+}

@@ -1,0 +1,144 @@
+package dev.nexus.epoch.internal;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The process-wide off-heap region that holds the protocol words of every epoch domain, and the only
+ * class that reads or writes them.
+ *
+ * <p>Why one region: the JIT folds the bounds, alignment and liveness checks of a memory segment
+ * access only when the segment is a constant, that is a {@code static final} field. A domain keeps
+ * just offsets into {@link #MEMORY}; the hot paths then cost what an on-heap volatile field costs
+ * (DESIGN.md section 7 has the measurements that led here).
+ *
+ * <p>The region is reserved with {@code mmap(MAP_NORESERVE)}: virtual address space only, committed
+ * by the kernel page by page on first touch and therefore already zero. Domains carve blocks with a
+ * bump pointer. A block is never handed out again, even after its domain is closed: a racing or
+ * erroneous access through a stale offset then touches memory nobody else uses, never another
+ * domain's words. Closing a domain returns its pages with {@code madvise(MADV_DONTNEED)}.
+ * Where {@code mmap} is missing, a smaller region comes from {@link Arena#global()}.
+ */
+public final class SharedRegion {
+
+    /** The region. Every protocol word of every domain lives here. */
+    public static final MemorySegment MEMORY;
+
+    /** Size of a block's unit of carving: pages, so that {@code madvise} covers whole pages. */
+    public static final long PAGE = 4096;
+
+    private static final long[] RESERVE_TRIES = {1L << 40, 1L << 36, 1L << 32, 1L << 30};
+    private static final long FALLBACK_BYTES = 256L << 20;
+
+    private static final boolean MAPPED;
+    private static final AtomicLong NEXT = new AtomicLong();
+
+    static {
+        long base = 0;
+        long size = 0;
+        if (Libc.hasMmap()) {
+            for (long attempt : RESERVE_TRIES) {
+                base = Libc.mmapReserve(attempt);
+                if (base != 0) {
+                    size = attempt;
+                    break;
+                }
+            }
+        }
+        if (base != 0) {
+            MEMORY = MemorySegment.ofAddress(base).reinterpret(size);
+            MAPPED = true;
+        } else {
+            MEMORY = Arena.global().allocate(FALLBACK_BYTES, PAGE);
+            MAPPED = false;
+        }
+    }
+
+    private SharedRegion() {
+    }
+
+    /**
+     * Carves a zeroed, page-aligned block of at least {@code bytes}; returns its offset in
+     * {@link #MEMORY}.
+     *
+     * @throws IllegalStateException when the region's address space is used up
+     */
+    public static long carve(long bytes) {
+        long size = (bytes + PAGE - 1) & -PAGE;
+        long offset = NEXT.getAndAdd(size);
+        if (offset + size > MEMORY.byteSize() || offset + size < 0) {
+            throw new IllegalStateException("nexus shared region exhausted: " + MEMORY.byteSize()
+                    + " bytes reserved, " + size + " more requested; close domains you no longer use");
+        }
+        return offset;
+    }
+
+    /** Gives a closed domain's pages back to the kernel; the block itself is never reused. */
+    public static void release(long offset, long bytes) {
+        long size = (bytes + PAGE - 1) & -PAGE;
+        if (MAPPED) {
+            Libc.dontNeed(MEMORY.address() + offset, size);
+        }
+    }
+
+    /** Bytes of address space reserved for the region. */
+    public static long reservedBytes() {
+        return MEMORY.byteSize();
+    }
+
+    // ---- long words --------------------------------------------------------------------------
+
+    /** Plain read; for owner-only words and racy diagnostics. */
+    public static long getLongPlain(long offset) {
+        return MEMORY.get(ValueLayout.JAVA_LONG, offset);
+    }
+
+    /** Plain write; for owner-only words. */
+    public static void setLongPlain(long offset, long value) {
+        MEMORY.set(ValueLayout.JAVA_LONG, offset, value);
+    }
+
+    /** Opaque read: a racy read that is coherent and not hoisted out of loops. */
+    public static long getLongOpaque(long offset) {
+        return (long) LONG.getOpaque(MEMORY, offset);
+    }
+
+    /** Volatile read: sequentially consistent with every other volatile access. */
+    public static long getLongVolatile(long offset) {
+        return (long) LONG.getVolatile(MEMORY, offset);
+    }
+
+    /** Volatile write. */
+    public static void setLongVolatile(long offset, long value) {
+        LONG.setVolatile(MEMORY, offset, value);
+    }
+
+    /** Release write: everything before it happens-before a volatile/acquire read that sees it. */
+    public static void setLongRelease(long offset, long value) {
+        LONG.setRelease(MEMORY, offset, value);
+    }
+
+    /** Strong CAS with volatile semantics for both the read and the write. */
+    public static boolean casLong(long offset, long expected, long value) {
+        return LONG.compareAndSet(MEMORY, offset, expected, value);
+    }
+
+    // ---- int words ---------------------------------------------------------------------------
+
+    /** Volatile read of an int word. */
+    public static int getIntVolatile(long offset) {
+        return (int) INT.getVolatile(MEMORY, offset);
+    }
+
+    /** Volatile get-and-add of an int word; returns the previous value. */
+    public static int getAndAddIntVolatile(long offset, int delta) {
+        return (int) INT.getAndAdd(MEMORY, offset, delta);
+    }
+
+    // VarHandle mechanics
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+}

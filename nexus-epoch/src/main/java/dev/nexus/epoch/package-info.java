@@ -1,0 +1,37 @@
+/**
+ * Epoch-based reclamation of native memory: {@link dev.nexus.epoch.EpochDomain}, its
+ * {@link dev.nexus.epoch.Guard}s and {@link dev.nexus.epoch.Participant}s, and the
+ * {@link dev.nexus.epoch.NativeAllocator}s that free what is retired.
+ *
+ * <h2>Happens-before edges users may rely on</h2>
+ * <ol>
+ *   <li>Actions of a thread before it calls {@code retire(x, allocator)} happen-before
+ *       {@code allocator.free(x)}; actions before {@code defer(action)} happen-before
+ *       {@code action.run()}.</li>
+ *   <li>Accesses inside a guard happen-before the reclamation of anything retired (or deferred)
+ *       after the guard opened. This is {@code NoReclaimWhilePinned}, the invariant the TLA+ model,
+ *       the jcstress tests and the torture tests check under that name.</li>
+ *   <li>A guard that opened after {@code retire(x)} returned cannot reach {@code x} if the caller
+ *       unlinked {@code x} before retiring it: the unlink happens-before every pin that starts after
+ *       {@code retire} returned.</li>
+ *   <li>Everything before {@code synchronize()} returns... precisely: every guard open when
+ *       {@code synchronize()} was called has closed before it returns, and the accesses inside those
+ *       guards happen-before its return.</li>
+ *   <li>Everything retired or deferred before {@code barrier()} (happening-before its call) has been
+ *       freed or run, and those frees and actions happen-before its return.</li>
+ *   <li>{@code close()} returns after every guard has closed and everything pending has been freed;
+ *       those frees happen-before its return.</li>
+ * </ol>
+ *
+ * <h2>What is not promised</h2>
+ * <ul>
+ *   <li>No ordering between two guards of different threads: a guard is not a lock.</li>
+ *   <li>References loaded before {@link dev.nexus.epoch.Guard#suspend()} are not protected after it.</li>
+ *   <li>The garbage budget is enforced on sealed bags: bytes in partly filled bags (at most about
+ *       1 MiB per processor) are counted once sealed.</li>
+ * </ul>
+ *
+ * <p>The argument behind these edges, and the Java memory model reading of each access, are in
+ * {@code docs/design.md} and {@code docs/memory-model.md}.
+ */
+package dev.nexus.epoch;
