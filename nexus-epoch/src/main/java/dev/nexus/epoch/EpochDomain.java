@@ -476,7 +476,7 @@ public final class EpochDomain implements AutoCloseable {
         reclaimer.stop();
         reclaimer.reclaimAll();
         if (released.compareAndSet(false, true)) {
-            SharedRegion.release(layout.block(), layout.bytes());
+            SharedRegion.release(layout.releasableStart(), layout.releasableBytes());
         }
     }
 

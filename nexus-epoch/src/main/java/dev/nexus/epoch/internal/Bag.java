@@ -78,7 +78,9 @@ final class Bag {
                 } else {
                     ((Runnable) item).run();
                 }
-                sink.reclaimed(weights[i]);
+                if (!marker) {
+                    sink.reclaimed(weights[i]);
+                }
             } catch (RuntimeException | Error failure) {
                 sink.failed(item, failure);
             }

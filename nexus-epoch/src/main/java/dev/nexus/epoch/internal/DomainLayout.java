@@ -7,8 +7,8 @@ package dev.nexus.epoch.internal;
  *
  * <pre>
  * block + 0                      +--------------------------------------------+
- *                                | E (global epoch | CLOSED bit)   128 bytes |
- * slots = block + 128            +--------------------------------------------+
+ *                                | E (global epoch | CLOSED bit)  one page   |
+ * slots = block + 4096           +--------------------------------------------+
  *   slot i at slots + 128 i      | +0 state  +8 seen  +16 owner thread id     |  x capacity
  *                                +--------------------------------------------+
  * level 0 (leaves, 16 slots)     | +0 node word (tag | pending)   128 bytes   |  x leaves
@@ -33,8 +33,11 @@ public final class DomainLayout {
 
     /** Offset of {@code E} from the block start. */
     public static final long EPOCH = 0;
-    /** Offset of the first slot from the block start. */
-    public static final long SLOTS = STRIDE;
+    /**
+     * Offset of the first slot from the block start: a page after {@code E}, so that closing the
+     * domain can give back every page but the one holding {@code E} (which keeps its closed bit).
+     */
+    public static final long SLOTS = SharedRegion.PAGE;
     /** Offset of a slot's state word within its stride. */
     public static final long SLOT_STATE = 0;
     /** Offset of a slot's {@code seen} word (last epoch it reported for; owner-only) in its stride. */
@@ -101,6 +104,16 @@ public final class DomainLayout {
     /** Bytes of the block. */
     public long bytes() {
         return bytes;
+    }
+
+    /** Region offset of the part that closing the domain may give back: all but {@code E}'s page. */
+    public long releasableStart() {
+        return block + SLOTS;
+    }
+
+    /** Bytes from {@link #releasableStart()} to the end of the block. */
+    public long releasableBytes() {
+        return bytes - SLOTS;
     }
 
     /** All slots. */

@@ -21,8 +21,8 @@ import org.jctools.queues.MpscUnboundedXaddArrayQueue;
  * Collects retired items into bags, hands sealed bags to one reclaiming step at a time, drives grace
  * periods while garbage waits, and frees bags whose tag is two epochs old.
  *
- * <p>Progress: {@link #retire} is lock-free (a retiring thread that finds every stripe busy seals a
- * bag of its own); a reclaiming step runs under a try-lock and is never waited for by retire or pin;
+ * <p>Progress: {@link #retire} holds a stripe for a few stores; it waits only when all stripes (two
+ * per processor) are held at once, and then only for those few stores. A reclaiming step runs under a try-lock and is never waited for by retire or pin;
  * {@link #driveUntil} blocks its caller only.
  */
 public final class Reclaimer implements Bag.ReclaimSink {
@@ -34,9 +34,9 @@ public final class Reclaimer implements Bag.ReclaimSink {
      * of E made afterwards, under the stripe's lock. A bag is tagged with the largest tag of its
      * items, so every item waits at least as long as its own tag demands.
      *
-     * Stripes: bags are striped by a hash of the thread id, each stripe a one-word try-lock. A
-     * retiring thread never waits for a stripe: it probes the others, and if all are busy seals a
-     * bag of one item. The reclaimer seals partly filled stripes when it has nothing else to do
+     * Stripes: bags are striped by a hash of the thread id, each stripe a one-word try-lock held
+     * for a few stores. A retiring thread probes the other stripes rather than wait for one. The
+     * reclaimer seals partly filled stripes when it has nothing else to do
      * (liveness without any further call by the user).
      *
      * The waiting deque is touched only under stepLock. Marker bags (barrier) run after every
@@ -131,13 +131,18 @@ public final class Reclaimer implements Bag.ReclaimSink {
      */
     public boolean retire(Object item, NativeAllocator allocator, long weight) {
         int start = probe();
-        for (int i = 0; i <= stripeMask; i++) {
+        for (int i = 0; ; i++) {
             Stripe stripe = stripes[(start + i) & stripeMask];
             if (!stripe.tryLock()) {
+                if (i > stripeMask) {
+                    Thread.onSpinWait(); // every stripe held: their holders are inside a few stores
+                }
                 continue;
             }
             try {
-                // volatile read after the caller's fullFence: the tag (crossbeam's rule)
+                // volatile read after the caller's fullFence: the tag (crossbeam's rule); under the
+                // stripe lock, so close(), which flushes every stripe after setting the closed bit,
+                // either sees this item or this read sees the closed bit
                 long e = SharedRegion.getLongVolatile(epochOffset);
                 if (Epoch.isClosed(e)) {
                     return false;
@@ -153,15 +158,6 @@ public final class Reclaimer implements Bag.ReclaimSink {
             counted(weight);
             return true;
         }
-        long e = SharedRegion.getLongVolatile(epochOffset); // volatile read after the fullFence: the tag
-        if (Epoch.isClosed(e)) {
-            return false;
-        }
-        Bag single = new Bag();
-        single.add(item, allocator, weight, Epoch.value(e));
-        seal(single);
-        counted(weight);
-        return true;
     }
 
     private void counted(long weight) {
@@ -325,11 +321,11 @@ public final class Reclaimer implements Bag.ReclaimSink {
         boolean interrupted = false;
         try {
             for (int round = 0; !done.getAsBoolean(); round++) {
-                if (!tryStep(stragglers)) {
-                    long e = SharedRegion.getLongVolatile(epochOffset);
-                    if (!Epoch.isClosed(e)) {
-                        detector.forceQuiescentState(Epoch.value(e), stragglers);
-                    }
+                tryStep(stragglers); // frees what is due, if no other thread is stepping
+                long e = SharedRegion.getLongVolatile(epochOffset);
+                if (!Epoch.isClosed(e)) {
+                    // the waiter pushes the grace period itself, with or without garbage waiting
+                    detector.forceQuiescentState(Epoch.value(e), stragglers);
                 }
                 if (done.getAsBoolean()) {
                     return;
