@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
-import org.jctools.queues.MpscUnboundedXaddArrayQueue;
+import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 
 /**
  * Collects retired items into bags, hands sealed bags to one reclaiming step at a time, drives grace
@@ -54,7 +54,7 @@ public final class Reclaimer implements Bag.ReclaimSink {
     private final long sealBytes;
     private final Stripe[] stripes;
     private final int stripeMask;
-    private final MpscUnboundedXaddArrayQueue<Bag> sealed = new MpscUnboundedXaddArrayQueue<>(256);
+    private final MpscUnboundedAtomicArrayQueue<Bag> sealed = new MpscUnboundedAtomicArrayQueue<>(256);
     private final ArrayDeque<Bag> waiting = new ArrayDeque<>();
     private final AtomicBoolean stepLock = new AtomicBoolean();
     private final AtomicLong sealedBytes = new AtomicLong();

@@ -3,7 +3,7 @@ package dev.nexus.epoch.internal;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.jctools.queues.MpmcArrayQueue;
+import org.jctools.queues.atomic.MpmcAtomicArrayQueue;
 
 /**
  * Hands out slots: the guard pool's active prefix {@code [0, poolActive)}, which doubles when pinned
@@ -17,7 +17,7 @@ public final class SlotAllocator {
     private final int poolCapacity;
     private final int participantCapacity;
     private final AtomicInteger participantHighWater = new AtomicInteger();
-    private final MpmcArrayQueue<Integer> freeParticipantSlots;
+    private final MpmcAtomicArrayQueue<Integer> freeParticipantSlots;
 
     /**
      * Size of the pool's active prefix: a power of two, only grows.
@@ -31,7 +31,7 @@ public final class SlotAllocator {
         this.poolCapacity = layout.poolCapacity();
         this.participantCapacity = layout.capacity() - poolCapacity;
         this.poolActive = Math.min(initialPool, poolCapacity);
-        this.freeParticipantSlots = new MpmcArrayQueue<>(Math.max(2, participantCapacity));
+        this.freeParticipantSlots = new MpmcAtomicArrayQueue<>(Math.max(2, participantCapacity));
     }
 
     /** The pool's active prefix; pooled pins probe {@code [0, poolActive)}. */
