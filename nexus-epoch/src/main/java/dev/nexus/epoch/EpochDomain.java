@@ -11,8 +11,6 @@ import dev.nexus.epoch.internal.SharedRegion;
 import dev.nexus.epoch.internal.SlotAllocator;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
-import java.lang.ref.Cleaner;
-import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -70,7 +68,6 @@ public final class EpochDomain implements AutoCloseable {
      * never a previous holder. synchronize()/barrier()/close() rely on this to fail fast.
      */
 
-    private static final Cleaner CLEANER = Cleaner.create();
     private static final AtomicLong DOMAIN_IDS = new AtomicLong();
 
     final String name;
@@ -82,7 +79,7 @@ public final class EpochDomain implements AutoCloseable {
     private final Reclaimer reclaimer;
     private final DomainConfig config;
     private final StallMonitor stalls;
-    private final WeakReference<?>[] participantOwners;
+    private final ParticipantRegistry participants;
     private final PinSite[] pinSites;
     private final AtomicBoolean released = new AtomicBoolean();
     private final AtomicLong budgetOverruns = new AtomicLong();
@@ -98,8 +95,8 @@ public final class EpochDomain implements AutoCloseable {
         this.detector = config.detector() == Detector.FLAT_SCAN
                 ? new FlatScanDetector(layout, slots)
                 : new QuiescenceTree(layout);
-        this.participantOwners = new WeakReference<?>[config.participantCapacity()];
         this.pinSites = config.recordPinSites() ? new PinSite[layout.capacity()] : null;
+        this.participants = new ParticipantRegistry(this, layout, slots);
         this.stalls = new StallMonitor(this, config.stallThresholdNanos(), config.stallListener());
         // E starts at 1: the zeroed node words carry tag 0, which must read as "older" (not done)
         SharedRegion.setLongVolatile(epochOffset, Epoch.FIRST);
@@ -241,71 +238,11 @@ public final class EpochDomain implements AutoCloseable {
      */
     public Participant register() {
         checkOpen();
-        int slot = slots.leaseParticipantSlot();
-        if (slot < 0) {
-            throw new IllegalStateException("epoch domain '" + name + "': all "
-                    + config.participantCapacity() + " participant slots are registered; raise"
-                    + " EpochDomain.builder().maxParticipants(...) or close unused participants");
-        }
-        Thread owner = Thread.currentThread();
-        long slotOffset = slotBase + ((long) slot << 7);
-        SharedRegion.setLongPlain(slotOffset + DomainLayout.SLOT_OWNER, owner.threadId());
-        SharedRegion.setLongPlain(slotOffset + DomainLayout.SLOT_SEEN, -1);
-        participantOwners[slot - layout.poolCapacity()] = new WeakReference<>(owner);
-        Participant participant = new Participant(this, slot, slotOffset, owner.threadId());
-        participant.cleanable = CLEANER.register(participant, new ParticipantRelease(this, slot));
-        return participant;
+        return participants.register();
     }
 
-    /**
-     * Returns a participant slot: takes it offline if online, marks it FREE and recycles it. Runs
-     * once per participant, from {@code Participant.close()} or from the Cleaner when the
-     * participant became unreachable without being closed (its thread died).
-     */
-    void releaseParticipantSlot(int slot) {
-        long slotOffset = slotBase + ((long) slot << 7);
-        while (true) {
-            long word = SharedRegion.getLongVolatile(slotOffset);
-            if (SharedRegion.casLong(slotOffset, word, Epoch.FREE)) {
-                if (Epoch.isOnline(word)) {
-                    detector.depart(slot); // after the slot is published offline
-                }
-                break;
-            }
-        }
-        participantOwners[slot - layout.poolCapacity()] = null;
-        slots.returnParticipantSlot(slot);
-    }
-
-    /**
-     * The backstop for a participant whose thread died while pinned: takes the slot offline so that
-     * reclamation proceeds. Called by the stall monitor for a straggling participant slot.
-     */
-    boolean releaseIfOwnerDead(int slot, long word) {
-        int index = slot - layout.poolCapacity();
-        if (index < 0) {
-            return false;
-        }
-        WeakReference<?> ref = participantOwners[index];
-        Object owner = ref == null ? null : ref.get();
-        if (owner instanceof Thread thread && thread.isAlive()) {
-            return false;
-        }
-        long slotOffset = slotBase + ((long) slot << 7);
-        if (SharedRegion.casLong(slotOffset, word, Epoch.OFFLINE)) {
-            detector.depart(slot);
-            return true;
-        }
-        return false;
-    }
-
-    Thread participantThread(int slot) {
-        int index = slot - layout.poolCapacity();
-        if (index < 0) {
-            return null;
-        }
-        WeakReference<?> ref = participantOwners[index];
-        return ref != null && ref.get() instanceof Thread t ? t : null;
+    ParticipantRegistry participants() {
+        return participants;
     }
 
     PinSite pinSite(int slot) {
@@ -547,14 +484,6 @@ public final class EpochDomain implements AutoCloseable {
     public String toString() {
         return "EpochDomain[" + name + ", epoch=" + epochValue() + ", detector=" + config.detector()
                 + (isClosed() ? ", closed" : "") + "]";
-    }
-
-    /** Cleaner action: must not reference the participant. */
-    private record ParticipantRelease(EpochDomain domain, int slot) implements Runnable {
-        @Override
-        public void run() {
-            domain.releaseParticipantSlot(slot);
-        }
     }
 
     /** Where a pooled guard was opened (only with pin-site recording). */

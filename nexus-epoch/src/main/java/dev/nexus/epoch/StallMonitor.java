@@ -48,7 +48,7 @@ final class StallMonitor implements GracePeriodDetector.StragglerSink {
 
     @Override
     public void straggler(int slot, long slotWord) {
-        if (domain.isParticipantSlot(slot) && domain.releaseIfOwnerDead(slot, slotWord)) {
+        if (domain.participants().releaseIfOwnerDead(slot, slotWord)) {
             return;
         }
         long since = epochSince;
@@ -67,7 +67,7 @@ final class StallMonitor implements GracePeriodDetector.StragglerSink {
     private void report(int slot, long slotWord, long waited) {
         long threadId = SharedRegion.getLongVolatile(domain.slotBase + ((long) slot << 7)
                 + DomainLayout.SLOT_OWNER);
-        Thread thread = domain.participantThread(slot);
+        Thread thread = domain.participants().ownerThread(slot);
         EpochDomain.PinSite site = domain.pinSite(slot);
         if (thread == null && site != null && site.thread().threadId() == threadId) {
             thread = site.thread();
@@ -88,7 +88,7 @@ final class StallMonitor implements GracePeriodDetector.StragglerSink {
             StalledGuard stall = new StalledGuard(domain.name, threadId,
                     thread == null ? null : thread.getName(), Epoch.pinnedEpoch(slotWord),
                     domain.epochValue(), Duration.ofNanos(waited), openedAt,
-                    domain.isParticipantSlot(slot));
+                    domain.participants().contains(slot));
             try {
                 listener.onStall(stall);
             } catch (RuntimeException | Error failure) {

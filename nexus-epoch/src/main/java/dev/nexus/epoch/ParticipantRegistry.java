@@ -1,0 +1,120 @@
+package dev.nexus.epoch;
+
+import dev.nexus.epoch.internal.DomainLayout;
+import dev.nexus.epoch.internal.Epoch;
+import dev.nexus.epoch.internal.SharedRegion;
+import dev.nexus.epoch.internal.SlotAllocator;
+import java.lang.ref.Cleaner;
+import java.lang.ref.WeakReference;
+
+/**
+ * The participant slots of a domain: leases them to {@link Participant}s, remembers each owner thread
+ * weakly, and returns slots whose participant was closed, became unreachable (Cleaner), or whose
+ * thread died while pinned (the backstop that keeps reclamation going).
+ *
+ * <p>Thread-safety: {@link #register()} and the releases may run on any threads at once; each slot
+ * is released once, by the participant's {@link Cleaner.Cleanable}.
+ */
+final class ParticipantRegistry {
+
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    private final EpochDomain domain;
+    private final SlotAllocator slots;
+    private final int first;
+    private final int capacity;
+    /** Owner thread per participant slot, weakly; written on register and release, read racily. */
+    private final WeakReference<?>[] owners;
+
+    ParticipantRegistry(EpochDomain domain, DomainLayout layout, SlotAllocator slots) {
+        this.domain = domain;
+        this.slots = slots;
+        this.first = layout.poolCapacity();
+        this.capacity = layout.capacity() - first;
+        this.owners = new WeakReference<?>[capacity];
+    }
+
+    Participant register() {
+        int slot = slots.leaseParticipantSlot();
+        if (slot < 0) {
+            throw new IllegalStateException("epoch domain '" + domain.name + "': all " + capacity
+                    + " participant slots are registered; raise EpochDomain.builder().maxParticipants(...)"
+                    + " or close unused participants");
+        }
+        Thread owner = Thread.currentThread();
+        long slotOffset = slotOffset(slot);
+        SharedRegion.setLongPlain(slotOffset + DomainLayout.SLOT_OWNER, owner.threadId());
+        SharedRegion.setLongPlain(slotOffset + DomainLayout.SLOT_SEEN, -1);
+        owners[slot - first] = new WeakReference<>(owner);
+        Participant participant = new Participant(domain, slot, slotOffset, owner.threadId());
+        participant.cleanable = CLEANER.register(participant, new Release(this, slot));
+        return participant;
+    }
+
+    private long slotOffset(int slot) {
+        return domain.slotBase + ((long) slot << 7);
+    }
+
+    /** Whether {@code slot} is a participant slot. */
+    boolean contains(int slot) {
+        return slot >= first;
+    }
+
+    /**
+     * Returns a participant slot: marks it FREE (counting it out if it was online) and recycles it.
+     * Runs once per participant, from {@code Participant.close()} or from the Cleaner.
+     */
+    void release(int slot) {
+        long slotOffset = slotOffset(slot);
+        while (true) {
+            long word = SharedRegion.getLongVolatile(slotOffset);
+            // volatile CAS to FREE: wins against a concurrent offlining of the same word
+            if (SharedRegion.casLong(slotOffset, word, Epoch.FREE)) {
+                if (Epoch.isOnline(word)) {
+                    domain.detector.depart(slot); // after the slot is published offline
+                }
+                break;
+            }
+        }
+        owners[slot - first] = null;
+        slots.returnParticipantSlot(slot);
+    }
+
+    /**
+     * The backstop for a participant whose thread died while pinned: takes the slot offline so that
+     * reclamation proceeds. Called for a straggling slot; returns whether it released it.
+     */
+    boolean releaseIfOwnerDead(int slot, long word) {
+        if (!contains(slot)) {
+            return false;
+        }
+        WeakReference<?> ref = owners[slot - first];
+        Object owner = ref == null ? null : ref.get();
+        if (owner instanceof Thread thread && thread.isAlive()) {
+            return false;
+        }
+        // volatile CAS from the pinned word seen: fails if the slot moved on meanwhile
+        if (SharedRegion.casLong(slotOffset(slot), word, Epoch.OFFLINE)) {
+            domain.detector.depart(slot);
+            return true;
+        }
+        return false;
+    }
+
+    /** The thread that registered the participant owning {@code slot}, if known and alive. */
+    Thread ownerThread(int slot) {
+        if (!contains(slot)) {
+            return null;
+        }
+        WeakReference<?> ref = owners[slot - first];
+        return ref != null && ref.get() instanceof Thread t ? t : null;
+    }
+
+    /** Cleaner action: must not reference the participant. */
+    private record Release(ParticipantRegistry registry, int slot) implements Runnable {
+        @Override
+        public void run() {
+            registry.release(slot);
+        }
+    }
+}
