@@ -41,7 +41,9 @@ public final class QuiescenceTree implements GracePeriodDetector {
 
     @Override
     public void report(int slot, long k) {
-        observeLeaf(slot / LEAF_FANOUT, k, StragglerSink.NONE, false);
+        // a reader clears bits and climbs, but never advances E itself: otherwise, with no other
+        // online slot, every pin would complete a grace period and the next pin would report again
+        observeLeaf(slot / LEAF_FANOUT, k, StragglerSink.NONE, false, false);
     }
 
     @Override
@@ -81,7 +83,7 @@ public final class QuiescenceTree implements GracePeriodDetector {
     /** Descends from an inner node (or observes a leaf) on behalf of grace period {@code k}. */
     private void visit(int level, int index, long k, StragglerSink stragglers) {
         if (level == 0) {
-            observeLeaf(index, k, stragglers, true);
+            observeLeaf(index, k, stragglers, true, true);
             return;
         }
         long nodeOffset = layout.node(level, index);
@@ -102,7 +104,7 @@ public final class QuiescenceTree implements GracePeriodDetector {
             int occupied = occupied(level, index);
             if (SharedRegion.casLong(nodeOffset, word, Epoch.node(Epoch.tag(k), occupied))) {
                 if (occupied == 0) {
-                    completed(level, index, k);
+                    completed(level, index, k, true);
                     return;
                 }
                 pending = occupied;
@@ -120,7 +122,7 @@ public final class QuiescenceTree implements GracePeriodDetector {
      * now quiescent; climbs when this call completes it. With {@code offline}, also takes long-idle
      * slots offline.
      */
-    private void observeLeaf(int leaf, long k, StragglerSink stragglers, boolean offline) {
+    private void observeLeaf(int leaf, long k, StragglerSink stragglers, boolean offline, boolean advance) {
         long nodeOffset = layout.node(0, leaf);
         int first = leaf * LEAF_FANOUT;
         int slots = layout.children(0, leaf);
@@ -149,7 +151,7 @@ public final class QuiescenceTree implements GracePeriodDetector {
             }
             if (SharedRegion.casLong(nodeOffset, word, Epoch.node(Epoch.tag(k), stillPending))) {
                 if (stillPending == 0) {
-                    completed(0, leaf, k);
+                    completed(0, leaf, k, advance);
                 }
                 break;
             }
@@ -176,8 +178,11 @@ public final class QuiescenceTree implements GracePeriodDetector {
         }
     }
 
-    /** Node {@code (level, index)} is complete for {@code k}: clear its bit upward; at the root, advance. */
-    private void completed(int level, int index, long k) {
+    /**
+     * Node {@code (level, index)} is complete for {@code k}: clear its bit upward; at the root,
+     * advance {@code E} if {@code advance} (the advancer's calls), else leave that to the advancer.
+     */
+    private void completed(int level, int index, long k, boolean advance) {
         while (level < top) {
             int parent = index / INNER_FANOUT;
             int bit = 1 << (index % INNER_FANOUT);
@@ -210,8 +215,10 @@ public final class QuiescenceTree implements GracePeriodDetector {
             level++;
             index = parent;
         }
-        // root complete for k: CAS fails harmlessly if E moved on or the domain closed
-        SharedRegion.casLong(epochOffset, k, Epoch.successor(k));
+        if (advance) {
+            // root complete for k: CAS fails harmlessly if E moved on or the domain closed
+            SharedRegion.casLong(epochOffset, k, Epoch.successor(k));
+        }
     }
 
     /** Children of an inner node with online slots, read from its counts after E = k was seen. */

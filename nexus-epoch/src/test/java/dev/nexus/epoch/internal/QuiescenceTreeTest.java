@@ -51,14 +51,22 @@ class QuiescenceTreeTest {
         assertThat(tree.forceQuiescentState(2, GracePeriodDetector.StragglerSink.NONE)).isFalse();
     }
 
-    /** The reader's own report completes the grace period when it is the last pending slot. */
+    /**
+     * The reader's own report completes the tree when it is the last pending slot, but leaves the
+     * advance of E to the advancer (so that pins do not advance epochs one after another).
+     */
     @Test
-    void readerReportCompletes() {
+    void readerReportCompletesButDoesNotAdvance() {
         online(40, Epoch.pinned(0));
         online(900, Epoch.IDLE);
         assertThat(tree.forceQuiescentState(1, GracePeriodDetector.StragglerSink.NONE)).isFalse();
         SharedRegion.setLongVolatile(layout.slot(40), Epoch.pinned(1)); // re-pinned at 1
         tree.report(40, 1);
+        long root = SharedRegion.getLongVolatile(layout.node(layout.levels() - 1, 0));
+        assertThat(Epoch.nodeTag(root)).isEqualTo(Epoch.tag(1));
+        assertThat(Epoch.nodePending(root)).isZero();
+        assertThat(epoch()).isEqualTo(1);
+        assertThat(tree.forceQuiescentState(1, GracePeriodDetector.StragglerSink.NONE)).isTrue();
         assertThat(epoch()).isEqualTo(2);
     }
 
