@@ -184,6 +184,7 @@ public final class EpochDomain implements AutoCloseable {
     }
 
     private void finishPooledPin(int slot, long slotOffset, long e, long tid) {
+        SharedRegion.fenceAfterPin(); // store->load: see SharedRegion.fenceAfterPin
         // volatile re-read of E after the pin CAS: pairs with close()'s CAS of the closed bit and its
         // slot scan (Dekker): either we see the bit, or close() sees this slot pinned.
         if (SharedRegion.getLongVolatile(epochOffset) < 0) {

@@ -90,6 +90,7 @@ public final class Participant implements AutoCloseable {
     }
 
     private void finishPin(long e) {
+        SharedRegion.fenceAfterPin(); // store->load: see SharedRegion.fenceAfterPin
         // volatile re-read of E after the CAS: pairs with close() (see EpochDomain "Owner word")
         if (SharedRegion.getLongVolatile(epochOffset) < 0) {
             SharedRegion.setLongRelease(slotOffset, Epoch.IDLE); // release: undo the pin

@@ -89,6 +89,30 @@ public final class SharedRegion {
         return MEMORY.byteSize();
     }
 
+    /**
+     * Whether the processor orders every store before later loads around a locked read-modify-write
+     * (x86-64: a {@code lock cmpxchg} is a full barrier). Elsewhere (AArch64: the CAS's store half is
+     * a store-release that a later plain load may pass) {@link #fenceAfterPin()} issues a fence.
+     */
+    private static final boolean CAS_IS_FULL_FENCE;
+
+    static {
+        String arch = System.getProperty("os.arch", "");
+        CAS_IS_FULL_FENCE = arch.equals("amd64") || arch.equals("x86_64");
+    }
+
+    /**
+     * The store->load point of a pin, after the pin CAS: the reader's later plain loads of shared
+     * links must not be performed before its slot publication is visible (pairs with the writer's
+     * {@code fullFence} between unlink and tag read; crossbeam's SeqCst fence in {@code pin}). On
+     * x86-64 the CAS already is that fence and this folds to nothing (a {@code static final} branch).
+     */
+    public static void fenceAfterPin() {
+        if (!CAS_IS_FULL_FENCE) {
+            VarHandle.fullFence();
+        }
+    }
+
     // ---- long words --------------------------------------------------------------------------
 
     /** Plain read; for owner-only words and racy diagnostics. */
