@@ -156,11 +156,13 @@ public final class EpochDomain implements AutoCloseable {
     private int pinPooledSlow(long tid, int start) {
         while (true) {
             int active = slots.poolActive();
+            int pinned = 0;
             for (int i = 0; i < active; i++) {
                 int slot = (start + i) & (active - 1);
                 long slotOffset = slotBase + ((long) slot << 7);
                 long word = SharedRegion.getLongVolatile(slotOffset);
                 if (Epoch.isPinned(word)) {
+                    pinned++;
                     continue;
                 }
                 if (word != Epoch.IDLE) {
@@ -175,6 +177,9 @@ public final class EpochDomain implements AutoCloseable {
                     finishPooledPin(slot, slotOffset, e, tid);
                     return slot;
                 }
+            }
+            if (pinned < active) {
+                continue; // lost races only: some slot was free during this pass, probe again
             }
             if (!slots.growPool(active)) {
                 throw new IllegalStateException("epoch domain '" + name + "': all " + active
@@ -325,6 +330,10 @@ public final class EpochDomain implements AutoCloseable {
                     + reclaimer.sealedBytes() + " bytes pending), policy=" + policy
                     + (bytes > budget ? "; the segment alone exceeds the budget" : ""));
         }
+        if (reclaimer.isReclaimingThread()) {
+            budgetOverruns.incrementAndGet(); // called from a free or deferred action: cannot wait here
+            return;
+        }
         startReclaimerIfNeeded();
         reclaimer.flushAll();
         reclaimer.driveUntil(() -> reclaimer.sealedBytes() + bytes <= budget || isClosed(),
@@ -334,7 +343,7 @@ public final class EpochDomain implements AutoCloseable {
 
     private void afterRetire() {
         if (config.reclaimInline()) {
-            if (reclaimer.waitingBags() > 0 || reclaimer.sealedBytes() > 0) {
+            if (reclaimer.hasWork()) {
                 reclaimer.tryStep(stalls);
             }
         } else if (!reclaimerStarted) {
@@ -357,10 +366,12 @@ public final class EpochDomain implements AutoCloseable {
      * kept).
      *
      * @throws IllegalStateException if the domain is (or becomes) closed, or the calling thread
-     *     holds an open guard of this domain (waiting would deadlock)
+     *     holds an open guard of this domain, or runs a deferred action of it (waiting would
+     *     deadlock)
      */
     public void synchronize() {
         checkOpen();
+        checkNotReclaiming("synchronize()");
         VarHandle.fullFence(); // full fence: the caller's earlier unlinks are ordered before the read of E
         long target = Epoch.value(SharedRegion.getLongVolatile(epochOffset)) + 2;
         reclaimer.driveUntil(() -> epochOrClosed() >= target,
@@ -373,10 +384,12 @@ public final class EpochDomain implements AutoCloseable {
      * happens-before it) has been freed or run.
      *
      * @throws IllegalStateException if the domain is (or becomes) closed, or the calling thread
-     *     holds an open guard of this domain (waiting would deadlock)
+     *     holds an open guard of this domain, or runs a deferred action of it (waiting would
+     *     deadlock)
      */
     public void barrier() {
         checkOpen();
+        checkNotReclaiming("barrier()");
         AtomicBoolean done = new AtomicBoolean();
         reclaimer.flushAll();
         reclaimer.enqueueMarker(() -> done.set(true));
@@ -402,6 +415,7 @@ public final class EpochDomain implements AutoCloseable {
      */
     @Override
     public void close() {
+        checkNotReclaiming("close()");
         while (true) {
             long e = SharedRegion.getLongVolatile(epochOffset);
             // volatile CAS: sets the closed bit; pairs with the re-read of E after each pin CAS
@@ -465,6 +479,14 @@ public final class EpochDomain implements AutoCloseable {
                 reclaimer.retiredCount(), reclaimer.retiredBytes(), reclaimer.reclaimedCount(),
                 reclaimer.reclaimedBytes(), pendingBytes, budgetOverruns.get(), stalls.reported(),
                 reclaimer.failures(), slots.poolActive(), slots.participantHighWater());
+    }
+
+    /** Fails fast when called from a free or deferred action: the wait would need this very step. */
+    private void checkNotReclaiming(String what) {
+        if (reclaimer.isReclaimingThread()) {
+            throw new IllegalStateException("epoch domain '" + name + "': " + what + " called from a"
+                    + " deferred action or a free of the same domain; it would wait for itself");
+        }
     }
 
     void checkOpen() {
@@ -627,9 +649,11 @@ public final class EpochDomain implements AutoCloseable {
 
         /**
          * Reclaims in bounded steps on the threads that retire and defer, with no background
-         * thread. Garbage then waits until the next retire, defer, {@code synchronize()},
-         * {@code barrier()} or {@code close()}. Default: false (a background reclaimer thread, started
-         * on the first retire or defer).
+         * thread: a retire or defer that finds sealed bags waiting runs one step. Bags are sealed
+         * when full (64 items or the seal size in bytes), so the last, partly filled bags wait for
+         * more retires, {@code barrier()} or {@code close()}. Default: false (a background reclaimer
+         * thread, started on the first retire or defer, which also seals idle bags within about a
+         * millisecond).
          *
          * @param inline whether to reclaim inline
          * @return this builder

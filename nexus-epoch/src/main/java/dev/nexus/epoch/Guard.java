@@ -14,7 +14,9 @@ package dev.nexus.epoch;
  *
  * <p>A guard is not thread-safe. A guard from {@link EpochDomain#pin()} may be closed on another
  * thread once handed over with a happens-before edge; a guard from a {@link Participant} belongs to
- * the participant's thread.
+ * the participant's thread. A handed-over guard still counts as opened by its first thread: that
+ * thread's {@code synchronize()}, {@code barrier()} and {@code close()} fail fast while the guard is
+ * open, and the receiving thread's would wait for it.
  *
  * <p>Memory effects: accesses inside a guard happen-before the reclamation of anything retired
  * after it opened; see the {@linkplain dev.nexus.epoch package documentation}.
@@ -33,7 +35,9 @@ public sealed interface Guard extends AutoCloseable permits PooledGuard, Partici
     /**
      * Temporarily unpins, so that the reader can block (I/O, locks) without stalling reclamation.
      * References loaded before {@code suspend()} must not be used after it: reload them after
-     * {@link #resume()}.
+     * {@link #resume()}. For a participant, suspending its innermost guard unpins the participant,
+     * so references loaded under its outer guards are unprotected too; closing a suspended inner
+     * guard pins the participant again for the outer one.
      *
      * @throws IllegalStateException if the guard is closed or already suspended, or (participant
      *     guards) it is not the innermost open guard of its participant

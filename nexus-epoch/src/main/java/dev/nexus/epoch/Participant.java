@@ -127,14 +127,17 @@ public final class Participant implements AutoCloseable {
             throw new IllegalStateException(this + ": guards must close in reverse order of opening:"
                     + " closing level " + level + " while " + depth + " are open");
         }
-        depth = level - 1;
         if (level == 1) {
             if (!suspended) {
                 // release: every access inside the guard happens-before a detector's read of IDLE
                 SharedRegion.setLongRelease(slotOffset, Epoch.IDLE);
             }
             suspended = false;
+        } else if (suspended) {
+            pinSlot(); // the outer guard is still open: pin again for it (at the current epoch)
+            suspended = false;
         }
+        depth = level - 1;
     }
 
     void suspend(int level) {

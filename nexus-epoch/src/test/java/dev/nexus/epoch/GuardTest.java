@@ -124,6 +124,22 @@ class GuardTest {
         assertThat(reads.get()).isEqualTo(10_000);
     }
 
+    /** Closing a suspended inner participant guard pins again for the outer guard. */
+    @Test
+    void closingSuspendedInnerGuardRepins() {
+        try (EpochDomain domain = EpochDomain.create(); Participant p = domain.register()) {
+            Guard outer = p.pin();
+            Guard inner = p.pin();
+            inner.suspend();
+            assertThat(outer.isPinned()).isFalse();
+            inner.close();
+            assertThat(outer.isPinned()).isTrue();
+            assertThatThrownBy(outer::resume).isInstanceOf(IllegalStateException.class);
+            p.pin().close(); // nesting works again
+            outer.close();
+        }
+    }
+
     /** A participant whose thread died while pinned does not block reclamation forever. */
     @Test
     void deadParticipantThreadIsReleased() throws Exception {

@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** Deferred actions, budgets, inline reclamation and stall reports. */
@@ -68,6 +69,45 @@ class ReclamationTest {
             assertThat(domain.stats().reclaimedCount()).isEqualTo(10_000);
             assertThat(Thread.getAllStackTraces().keySet()).noneMatch(
                     t -> t.getName().equals("nexus-reclaimer-inline-test"));
+        }
+    }
+
+    /** With inline reclamation, deferred actions run along the way and all of them by barrier(). */
+    @Test
+    void inlineDefersRun() {
+        AtomicLong ran = new AtomicLong();
+        try (EpochDomain domain = EpochDomain.builder().reclaimInline(true).build()) {
+            for (int i = 0; i < 10_000; i++) {
+                domain.defer(ran::incrementAndGet);
+            }
+            assertThat(ran.get()).as("run along the way").isPositive();
+            domain.barrier();
+            assertThat(ran.get()).isEqualTo(10_000);
+        }
+    }
+
+    /** A deferred action may retire more, but may not wait on its own domain (it fails fast). */
+    @Test
+    void deferredActionsCallingTheDomain() {
+        AtomicReference<Throwable> barrierFailure = new AtomicReference<>();
+        AtomicLong chained = new AtomicLong();
+        try (EpochDomain domain = EpochDomain.builder().garbageBudget(4096, BudgetPolicy.BLOCK).build()) {
+            domain.defer(() -> {
+                for (int i = 0; i < 4; i++) {
+                    domain.retire(MALLOC.allocate(4096), MALLOC); // over budget: must not block here
+                    chained.incrementAndGet();
+                }
+                try {
+                    domain.barrier();
+                } catch (IllegalStateException e) {
+                    barrierFailure.set(e);
+                }
+            });
+            domain.barrier();
+            domain.barrier();
+            assertThat(chained.get()).isEqualTo(4);
+            assertThat(barrierFailure.get()).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("deferred action");
         }
     }
 

@@ -13,8 +13,8 @@ package dev.nexus.epoch.internal;
  *                                +--------------------------------------------+
  * level 0 (leaves, 16 slots)     | +0 node word (tag | pending)   128 bytes   |  x leaves
  *                                +--------------------------------------------+
- * level 1..top (inner, fanout 32)| +0 node word                   128 bytes   |
- *                                | +128 counts[32] (int, one per child)       |  x nodes
+ * level 1..top (inner, fanout 16)| +0 node word                   128 bytes   |
+ *                                | +128 counts[16] (int, one per child)       |  x nodes
  *                                +--------------------------------------------+
  * </pre>
  *
@@ -28,8 +28,8 @@ public final class DomainLayout {
     public static final int STRIDE = 128;
     /** Slots per leaf. */
     public static final int LEAF_FANOUT = 16;
-    /** Children per inner node (the pending mask has 32 bits). */
-    public static final int INNER_FANOUT = 32;
+    /** Children per inner node (the pending mask has 16 bits, leaving 48 for the tag). */
+    public static final int INNER_FANOUT = 16;
 
     /** Offset of {@code E} from the block start. */
     public static final long EPOCH = 0;

@@ -7,7 +7,7 @@ package dev.nexus.epoch.internal;
  * <pre>
  * E          : bit 63 = CLOSED, bits 0..61 = epoch k (never wraps: 2^62 advances)
  * slot word  : FREE = 0, OFFLINE = 1, IDLE = 2, PINNED(e) = e &lt;&lt; 2 | 3
- * node word  : bits 32..63 = tag (low 32 bits of the grace period), bits 0..31 = pending child mask
+ * node word  : bits 16..63 = tag (low 48 bits of the grace period), bits 0..15 = pending child mask
  * </pre>
  */
 public final class Epoch {
@@ -91,31 +91,40 @@ public final class Epoch {
 
     // ---- node words -------------------------------------------------------------------------
 
-    /** The tag a grace period {@code k} writes into node words. */
-    public static int tag(long k) {
-        return (int) k;
+    /** Bits of a node word's pending mask: at most 16 children per node. */
+    public static final int PENDING_BITS = 16;
+
+    private static final long PENDING_MASK = (1L << PENDING_BITS) - 1;
+
+    /**
+     * The tag a grace period {@code k} writes into node words: its low 48 bits. Tags of nodes that
+     * no agent visits for a long time (a subtree with no online slot) stay frozen; 48 bits keep a
+     * frozen tag "older" for 2^47 grace periods, beyond any real run.
+     */
+    public static long tag(long k) {
+        return k & (-1L >>> PENDING_BITS);
     }
 
     /** A node word. */
-    public static long node(int tag, int pending) {
-        return ((long) tag << 32) | (pending & 0xFFFF_FFFFL);
+    public static long node(long tag, int pending) {
+        return (tag << PENDING_BITS) | (pending & PENDING_MASK);
     }
 
     /** The tag of a node word. */
-    public static int nodeTag(long nodeWord) {
-        return (int) (nodeWord >>> 32);
+    public static long nodeTag(long nodeWord) {
+        return nodeWord >>> PENDING_BITS;
     }
 
     /** The pending mask of a node word. */
     public static int nodePending(long nodeWord) {
-        return (int) nodeWord;
+        return (int) (nodeWord & PENDING_MASK);
     }
 
     /**
-     * Compares a node tag with grace period {@code k}, wrap-safe on 32 bits: negative when the tag is
+     * Compares a node tag with grace period {@code k}, wrap-safe on 48 bits: negative when the tag is
      * older than {@code k}, zero when it is {@code k}, positive when newer (the caller is stale).
      */
-    public static int compareTag(int tag, long k) {
-        return Integer.signum(tag - tag(k));
+    public static int compareTag(long tag, long k) {
+        return Long.signum((tag - tag(k)) << PENDING_BITS);
     }
 }

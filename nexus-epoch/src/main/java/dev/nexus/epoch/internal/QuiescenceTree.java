@@ -97,6 +97,9 @@ public final class QuiescenceTree implements GracePeriodDetector {
             if (cmp == 0) {
                 pending = Epoch.nodePending(word);
                 if (pending == 0) {
+                    // complete: help clear its bit upward, in case its completer was preempted
+                    // before climbing (completed() is idempotent)
+                    completed(level, index, k, true);
                     return;
                 }
                 break;
@@ -134,6 +137,9 @@ public final class QuiescenceTree implements GracePeriodDetector {
             }
             int candidates = cmp == 0 ? Epoch.nodePending(word) : (int) ((1L << slots) - 1);
             if (cmp == 0 && candidates == 0) {
+                if (offline) {
+                    completed(0, leaf, k, advance); // FQS helps a preempted completer climb
+                }
                 break;
             }
             int stillPending = 0;

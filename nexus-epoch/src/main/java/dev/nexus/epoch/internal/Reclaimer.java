@@ -68,6 +68,11 @@ public final class Reclaimer implements Bag.ReclaimSink {
     private final LongAdder reclaimedBytes = new LongAdder();
     private final LongAdder failures = new LongAdder();
 
+    /** The thread running a step (and so the frees and deferred actions), or null. */
+    private volatile Thread stepOwner;
+    /** Set once by {@link #stop()}: the thread is never (re)started afterwards. */
+    private boolean stopped;
+
     /** Number of bags in {@code waiting}; written under stepLock, read racily by waiters. */
     private volatile int waitingBags;
     /** Set by the reclaimer thread before it parks with nothing to do; retire wakes it. */
@@ -241,9 +246,11 @@ public final class Reclaimer implements Bag.ReclaimSink {
         if (!stepLock.compareAndSet(false, true)) {
             return false;
         }
+        stepOwner = Thread.currentThread();
         try {
             stepLocked(stragglers);
         } finally {
+            stepOwner = null;
             stepLock.set(false);
         }
         epochObserver.run();
@@ -348,9 +355,19 @@ public final class Reclaimer implements Bag.ReclaimSink {
 
     // ---- the reclaimer thread --------------------------------------------------------------------
 
-    /** Starts the background reclaimer thread if it is not running. */
+    /** Whether the calling thread is running a reclaiming step (a free or a deferred action). */
+    public boolean isReclaimingThread() {
+        return stepOwner == Thread.currentThread();
+    }
+
+    /** Whether sealed bags wait to be taken or freed (inline reclamation runs a step then). */
+    public boolean hasWork() {
+        return waitingBags > 0 || !sealed.isEmpty();
+    }
+
+    /** Starts the background reclaimer thread if it is not running and was never stopped. */
     public synchronized void start() {
-        if (thread != null) {
+        if (thread != null || stopped) {
             return;
         }
         running = true;
@@ -369,8 +386,9 @@ public final class Reclaimer implements Bag.ReclaimSink {
         synchronized (this) {
             t = thread;
             running = false;
+            stopped = true;
         }
-        if (t == null) {
+        if (t == null || t == Thread.currentThread()) {
             return;
         }
         LockSupport.unpark(t);
@@ -414,6 +432,9 @@ public final class Reclaimer implements Bag.ReclaimSink {
             } else {
                 LockSupport.parkNanos(backoff);
                 backoff = Math.min(MAX_BACKOFF_NANOS, backoff * 2);
+                if (backoff == MAX_BACKOFF_NANOS) {
+                    flushIdleStripes(); // garbage keeps waiting: let partly filled bags join it
+                }
             }
             Thread.interrupted(); // the reclaimer is stopped through 'running', not interrupts
         }

@@ -32,17 +32,18 @@ class EpochTest {
         assertThat(Epoch.quiescentFor(Epoch.pinned(6), 7)).isFalse();
     }
 
-    /** Node tags compare wrap-safely on 32 bits. */
+    /** Node tags compare wrap-safely on 48 bits, and a frozen tag stays older for 2^47 periods. */
     @Test
     void tagsWrap() {
-        long k = 0xFFFF_FFFFL; // tag -1
+        long k = (1L << 48) - 1; // the largest tag
         assertThat(Epoch.compareTag(Epoch.tag(k), k)).isZero();
         assertThat(Epoch.compareTag(Epoch.tag(k - 1), k)).isNegative();
-        assertThat(Epoch.compareTag(Epoch.tag(k + 1), k)).isPositive(); // tag 0 after -1
+        assertThat(Epoch.compareTag(Epoch.tag(k + 1), k)).isPositive(); // tag 0 after the largest
+        assertThat(Epoch.compareTag(Epoch.tag(0), 1L << 40)).as("frozen for 2^40 periods").isNegative();
         long word = Epoch.node(Epoch.tag(k), 0b1011);
         assertThat(Epoch.nodeTag(word)).isEqualTo(Epoch.tag(k));
         assertThat(Epoch.nodePending(word)).isEqualTo(0b1011);
-        assertThat(Epoch.nodePending(Epoch.node(5, -1))).isEqualTo(-1);
+        assertThat(Epoch.nodePending(Epoch.node(5, 0xFFFF))).isEqualTo(0xFFFF);
     }
 
     /** Garbage tagged t is reclaimable from E = t + 2; the closed bit is separate. */

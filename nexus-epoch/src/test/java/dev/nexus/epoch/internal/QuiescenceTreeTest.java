@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  */
 class QuiescenceTreeTest {
 
-    private final DomainLayout layout = new DomainLayout(1024, 0); // three levels
+    private final DomainLayout layout = new DomainLayout(1024, 0); // three levels: 64, 4, 1
     private final QuiescenceTree tree = new QuiescenceTree(layout);
 
     QuiescenceTreeTest() {
@@ -84,6 +84,19 @@ class QuiescenceTreeTest {
         assertThat(epoch()).isEqualTo(1);
     }
 
+    /** A node completed by a reporter that stopped before climbing is climbed by FQS (helping). */
+    @Test
+    void fqsHelpsAPreemptedCompleter() {
+        online(40, Epoch.pinned(1));
+        // leaf 2 complete for 1, as if its completer was preempted before clearing the parent bit
+        tree.forceQuiescentState(1, GracePeriodDetector.StragglerSink.NONE);
+        assertThat(epoch()).isEqualTo(2);
+        SharedRegion.setLongVolatile(layout.slot(40), Epoch.pinned(2));
+        SharedRegion.setLongVolatile(layout.node(0, 2), Epoch.node(Epoch.tag(2), 0));
+        assertThat(tree.forceQuiescentState(2, GracePeriodDetector.StragglerSink.NONE)).isTrue();
+        assertThat(epoch()).isEqualTo(3);
+    }
+
     /** Slots idle for two grace periods go offline, and their subtree is no longer counted. */
     @Test
     void idleSlotsGoOffline() {
@@ -94,8 +107,8 @@ class QuiescenceTreeTest {
         }
         assertThat(SharedRegion.getLongVolatile(layout.slot(600))).isEqualTo(Epoch.OFFLINE);
         int leaf = 600 / 16;
-        assertThat(SharedRegion.getIntVolatile(layout.count(1, leaf / 32, leaf % 32))).isZero();
-        assertThat(SharedRegion.getIntVolatile(layout.count(2, 0, 1))).isZero();
+        assertThat(SharedRegion.getIntVolatile(layout.count(1, leaf / 16, leaf % 16))).isZero();
+        assertThat(SharedRegion.getIntVolatile(layout.count(2, 0, leaf / 16))).isZero();
     }
 
     /** An uncounted subtree is skipped: a pinned slot nobody counted is not waited for. */

@@ -69,7 +69,7 @@ public final class StaleReport_04_RootClearImpliesAllObserved {
 
         final void check(III_Result r) {
             long word = SharedRegion.getLongVolatile(leaf);
-            r.r1 = Epoch.nodeTag(word) - Epoch.tag(Layouts.K);
+            r.r1 = (int) (Epoch.nodeTag(word) - Epoch.tag(Layouts.K));
             r.r2 = Epoch.nodePending(word);
             r.r3 = (int) (Layouts.epochVolatile(layout) - Layouts.K);
             Layouts.release(layout);
