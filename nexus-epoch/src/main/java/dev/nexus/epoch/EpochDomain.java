@@ -69,6 +69,8 @@ public final class EpochDomain implements AutoCloseable {
      */
 
     private static final AtomicLong DOMAIN_IDS = new AtomicLong();
+    /** Pool slots a pin probes before it doubles the pool. */
+    private static final int PROBE_LIMIT = 32;
 
     final String name;
     final long epochOffset;
@@ -144,21 +146,31 @@ public final class EpochDomain implements AutoCloseable {
             finishPooledPin(slot, slotOffset, e, tid);
             return new PooledGuard(this, slot);
         }
-        return new PooledGuard(this, pinPooledSlow(tid, slot));
+        return new PooledGuard(this, pinPooledSlow(tid, probeStart(tid)));
     }
 
     /** Leases and pins a pool slot, probing and growing the pool; returns the slot. */
     int pinPooledSlot() {
         long tid = Thread.currentThread().threadId();
-        return pinPooledSlow(tid, probeStart(tid) & (slots.poolActive() - 1));
+        return pinPooledSlow(tid, probeStart(tid));
     }
 
-    private int pinPooledSlow(long tid, int start) {
+    /**
+     * Probes for a free pool slot from {@code hash}: up to {@link #PROBE_LIMIT} slots with an odd
+     * stride (double hashing: linear probing would grow clusters of pinned slots and double the pool
+     * at low load), then doubles the pool when they were all pinned (amortized O(1) however many
+     * guards are open); at capacity it probes every slot before it gives up.
+     */
+    private int pinPooledSlow(long tid, int hash) {
         while (true) {
             int active = slots.poolActive();
+            boolean atCapacity = active >= slots.poolCapacity();
+            int probes = atCapacity ? active : Math.min(active, PROBE_LIMIT);
+            int start = hash & (active - 1);
+            int stride = (hash >>> 16) | 1; // odd: the probes visit every slot, without clustering
             int pinned = 0;
-            for (int i = 0; i < active; i++) {
-                int slot = (start + i) & (active - 1);
+            for (int i = 0; i < probes; i++) {
+                int slot = (start + i * stride) & (active - 1);
                 long slotOffset = slotBase + ((long) slot << 7);
                 long word = SharedRegion.getLongVolatile(slotOffset);
                 if (Epoch.isPinned(word)) {
@@ -178,10 +190,10 @@ public final class EpochDomain implements AutoCloseable {
                     return slot;
                 }
             }
-            if (pinned < active) {
-                continue; // lost races only: some slot was free during this pass, probe again
+            if (pinned < probes) {
+                continue; // lost races only: some probed slot was free during this pass
             }
-            if (!slots.growPool(active)) {
+            if (!slots.growPool(active) && atCapacity) {
                 throw new IllegalStateException("epoch domain '" + name + "': all " + active
                         + " pooled guards are open; raise EpochDomain.builder().maxGuards(...)");
             }

@@ -45,6 +45,7 @@ public final class Reclaimer implements Bag.ReclaimSink {
      */
 
     private static final long FLUSH_DELAY_NANOS = 1_000_000;
+    private static final long MIN_BACKOFF_NANOS = 10_000;
     private static final long MAX_BACKOFF_NANOS = 1_000_000;
 
     private final String name;
@@ -70,6 +71,8 @@ public final class Reclaimer implements Bag.ReclaimSink {
 
     /** The thread running a step (and so the frees and deferred actions), or null. */
     private volatile Thread stepOwner;
+    /** Whether the last step freed something or saw the epoch move; guarded by stepLock. */
+    private boolean progressed;
     /** Set once by {@link #stop()}: the thread is never (re)started afterwards. */
     private boolean stopped;
 
@@ -262,6 +265,8 @@ public final class Reclaimer implements Bag.ReclaimSink {
             waiting.addLast(bag);
         }
         long e = SharedRegion.getLongVolatile(epochOffset);
+        int before = waiting.size();
+        long epochBefore = e;
         freeReclaimable(Epoch.value(e));
         for (int round = 0; round < 3 && !waiting.isEmpty() && !Epoch.isClosed(e); round++) {
             if (!detector.forceQuiescentState(Epoch.value(e), stragglers)) {
@@ -271,6 +276,7 @@ public final class Reclaimer implements Bag.ReclaimSink {
             freeReclaimable(Epoch.value(e));
         }
         waitingBags = waiting.size();
+        progressed = waiting.size() < before || e != epochBefore;
     }
 
     private void freeReclaimable(long e) {
@@ -414,11 +420,11 @@ public final class Reclaimer implements Bag.ReclaimSink {
     }
 
     private void loop() {
-        long backoff = 10_000;
+        long backoff = MIN_BACKOFF_NANOS;
         while (running) {
-            tryStep(stallSink);
+            boolean progress = tryStep(stallSink) && progressed; // progressed: written by this step
             if (waitingBags == 0 && sealed.isEmpty()) {
-                backoff = 10_000;
+                backoff = MIN_BACKOFF_NANOS;
                 if (anyUnsealed()) {
                     LockSupport.parkNanos(FLUSH_DELAY_NANOS);
                     flushIdleStripes();
@@ -430,8 +436,9 @@ public final class Reclaimer implements Bag.ReclaimSink {
                 }
                 sleeping = false;
             } else {
+                // garbage waits for grace periods: back off only while they make no progress
+                backoff = progress ? MIN_BACKOFF_NANOS : Math.min(MAX_BACKOFF_NANOS, backoff * 2);
                 LockSupport.parkNanos(backoff);
-                backoff = Math.min(MAX_BACKOFF_NANOS, backoff * 2);
                 if (backoff == MAX_BACKOFF_NANOS) {
                     flushIdleStripes(); // garbage keeps waiting: let partly filled bags join it
                 }

@@ -1,0 +1,111 @@
+package dev.nexus.bench.report;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/** {@code PinBenchmark}: pin+unpin in ns/op, against the floor and the lock baselines. */
+final class PinSection implements Section {
+
+    private static final String[] BASELINES = {"floor", "refcount", "rwlock", "stamped"};
+
+    @Override
+    public String className() {
+        return "PinBenchmark";
+    }
+
+    @Override
+    public void write(RunData run, Markdown out, Charts charts, List<Target> targets) {
+        List<JmhResult> results = run.of(className());
+        out.heading(2, "Pin and unpin (PinBenchmark)");
+        out.paragraph("One pin+unpin (or acquire+release) with nothing inside; lower is better. "
+                + "`× floor` etc. divide the row's time by the baseline's time in the same run with the "
+                + "same thread count: below 1 the row is faster. Error: JMH's 99.9% confidence half-width. "
+                + "`neighbours=NONE`: the benchmark's slots are the only online slots of the domain; "
+                + "`neighbours=IDLE`: an idle slot sits in another leaf of the tree. The two should cost the "
+                + "same (a reader's report must not advance the epoch on every pin).");
+        Map<String, Map<String, Double>> chartSeries = new LinkedHashMap<>();
+        List<String> categories = new ArrayList<>();
+        for (int threads : new TreeSet<>(results.stream().map(JmhResult::threads).toList())) {
+            List<JmhResult> set = results.stream().filter(r -> r.threads() == threads).toList();
+            Map<String, Double> baseline = new LinkedHashMap<>();
+            for (String name : BASELINES) {
+                set.stream().filter(r -> r.method().equals(name)).findFirst()
+                        .ifPresent(r -> baseline.put(name, r.primary().nanosPerOp()));
+            }
+            List<String> headers = new ArrayList<>(List.of("benchmark", "params", "time/op", "median"));
+            baseline.keySet().forEach(name -> headers.add("× " + name));
+            List<List<String>> rows = new ArrayList<>();
+            Map<String, Double> series = new LinkedHashMap<>();
+            for (JmhResult result : set) {
+                double nanos = result.primary().nanosPerOp();
+                List<String> row = new ArrayList<>(List.of(result.method(), result.paramsText(),
+                        Section.withError(result.primary(), 1, result.primary().unit()),
+                        Units.format(result.primary().median())));
+                baseline.values().forEach(b -> row.add(Units.ratio(nanos / b)));
+                rows.add(row);
+                String label = result.method() + (result.param("detector") == null ? ""
+                        : result.param("detector").equals("FLAT_SCAN") ? " flat" : " tree")
+                        + (result.param("neighbours") == null ? "" : result.has("neighbours", "NONE") ? " alone" : "");
+                series.put(label, nanos);
+                if (!categories.contains(label)) {
+                    categories.add(label);
+                }
+            }
+            out.heading(3, threads + (threads == 1 ? " thread" : " threads"));
+            out.table(headers, rows);
+            chartSeries.put(threads + (threads == 1 ? " thread" : " threads"), series);
+            if (threads == 1) {
+                addTargets(set, baseline.get("floor"), targets);
+            }
+        }
+        String chart = charts.bars("pin.png", "Pin+unpin (lower is better)", "ns/op", categories, chartSeries, true);
+        if (chart != null) {
+            out.image("pin+unpin per benchmark", chart);
+        }
+    }
+
+    private static void addTargets(List<JmhResult> oneThread, Double floor, List<Target> targets) {
+        List<JmhResult> participant = tree(oneThread, "participant");
+        List<JmhResult> pooled = tree(oneThread, "pooled");
+        List<JmhResult> nested = tree(oneThread, "nested");
+        double participantNanos = worst(participant);
+        double participantRatio = floor == null ? Double.NaN : participantNanos / floor;
+        targets.add(Target.atMost("pin+unpin through a `Participant` ≤ 1.2× the on-heap floor", participantRatio,
+                1.2, Units.ratio(participantRatio) + " floor: " + describe(participant)
+                        + " (PinBenchmark.participant, tree, 1 thread; the worse one counts)"));
+        double pooledNanos = worst(pooled);
+        targets.add(Target.atMost("pin+unpin through `domain.pin()` ≤ 4 ns", pooledNanos, 4,
+                describe(pooled) + " (PinBenchmark.pooled, tree, 1 thread; the worse one counts)"));
+        double nestedNanos = worst(nested);
+        targets.add(Target.atMost("nested pin ≤ 1 ns", nestedNanos, 1,
+                describe(nested) + " (PinBenchmark.nested, tree, 1 thread)"));
+    }
+
+    /** The epoch results of {@code method} with the tree detector. */
+    private static List<JmhResult> tree(List<JmhResult> results, String method) {
+        return results.stream().filter(r -> r.method().equals(method) && r.has("detector", "QUIESCENCE_TREE"))
+                .toList();
+    }
+
+    /** The slowest of the results, ns/op; NaN when there are none. */
+    private static double worst(List<JmhResult> results) {
+        return results.stream().mapToDouble(r -> r.primary().nanosPerOp()).max().orElse(Double.NaN);
+    }
+
+    /** {@code 3.1 ns (neighbours=IDLE), 250 ns (neighbours=NONE)}. */
+    private static String describe(List<JmhResult> results) {
+        if (results.isEmpty()) {
+            return "no result";
+        }
+        List<String> parts = new ArrayList<>();
+        for (JmhResult r : results) {
+            String neighbours = r.param("neighbours");
+            parts.add(Units.format(r.primary().nanosPerOp()) + " ns"
+                    + (neighbours == null ? "" : " (" + (neighbours.equals("NONE") ? "alone" : "beside an idle slot") + ")"));
+        }
+        return String.join(", ", parts);
+    }
+}

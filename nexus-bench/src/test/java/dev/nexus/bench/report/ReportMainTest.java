@@ -1,0 +1,188 @@
+package dev.nexus.bench.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ReportMainTest {
+
+    private static final String PKG = "dev.nexus.bench.";
+
+    @TempDir
+    Path temp;
+
+    /** One JMH JSON entry; {@code params} alternate name and value; secondaries are name, score, unit. */
+    private static String result(String benchmark, String mode, int threads, String[] params, double score,
+            String unit, Object... secondaries) {
+        StringBuilder p = new StringBuilder();
+        for (int i = 0; i < params.length; i += 2) {
+            p.append(i == 0 ? "" : ",").append('"').append(params[i]).append("\":\"").append(params[i + 1]).append('"');
+        }
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < secondaries.length; i += 3) {
+            s.append(i == 0 ? "" : ",").append('"').append(secondaries[i]).append("\":")
+                    .append(metric((Double) secondaries[i + 1], (String) secondaries[i + 2]));
+        }
+        return String.format(Locale.ROOT, """
+                {"jmhVersion":"1.37","benchmark":"%s","mode":"%s","threads":%d,"forks":1,"jvm":"java",
+                 "jvmArgs":["--enable-native-access=ALL-UNNAMED"],"jdkVersion":"25","vmName":"VM","vmVersion":"25",
+                 "params":{%s},"primaryMetric":%s,"secondaryMetrics":{%s}}""",
+                PKG + benchmark, mode, threads, p, metric(score, unit), s);
+    }
+
+    private static String metric(double score, String unit) {
+        return String.format(Locale.ROOT, """
+                {"score":%s,"scoreError":%s,"scoreConfidence":[0,0],
+                 "scorePercentiles":{"0.0":%s,"50.0":%s,"99.0":%s,"100.0":%s},"scoreUnit":"%s","rawData":[[%s]]}""",
+                score, score / 10, score, score, score * 2, score * 3, unit, score);
+    }
+
+    private static String[] p(String... params) {
+        return params;
+    }
+
+    private Path fixture() throws IOException {
+        Path dir = Files.createDirectories(temp.resolve("2026-11-22-quick"));
+        List<String> pin = List.of(
+                result("PinBenchmark.floor", "avgt", 1, p(), 2.5, "ns/op"),
+                result("PinBenchmark.participant", "avgt", 1, p("detector", "QUIESCENCE_TREE", "neighbours", "IDLE"),
+                        2.7, "ns/op"),
+                result("PinBenchmark.participant", "avgt", 1, p("detector", "QUIESCENCE_TREE", "neighbours", "NONE"),
+                        2.9, "ns/op"),
+                result("PinBenchmark.pooled", "avgt", 1, p("detector", "QUIESCENCE_TREE", "neighbours", "IDLE"),
+                        5.0, "ns/op"),
+                result("PinBenchmark.nested", "avgt", 1, p("detector", "QUIESCENCE_TREE"), 0.8, "ns/op"),
+                result("PinBenchmark.refcount", "avgt", 1, p(), 20, "ns/op"));
+        Files.writeString(dir.resolve("pin-t1.json"), "[" + String.join(",", pin) + "]");
+        List<String> detection = new ArrayList<>();
+        for (String detector : List.of("QUIESCENCE_TREE", "FLAT_SCAN")) {
+            for (int slots : new int[] {16, 256, 4096, 65536}) {
+                double micros = detector.equals("FLAT_SCAN") ? 5 + slots * 0.004 : 5 + Math.log(slots);
+                detection.add(result("DetectionScalingBenchmark.barrier", "sample", 1,
+                        p("detector", detector, "lease", "PARTICIPANT", "readers", "PACED", "slots", "" + slots),
+                        micros, "us/op"));
+            }
+        }
+        Files.writeString(dir.resolve("detection.json"), "[" + String.join(",", detection) + "]");
+        List<String> map = List.of(
+                result("ReadMostlyMapBenchmark.map", "thrpt", 3, p("contender", "NEXUS_TREE", "writesPerSecond", "1000"),
+                        40, "ops/us", "read", 39.0, "ops/us", "write", 0.001, "ops/us", "readRetries", 0.0, "#"),
+                result("ReadMostlyMapBenchmark.map", "thrpt", 3, p("contender", "LEAKY", "writesPerSecond", "1000"),
+                        42, "ops/us", "read", 41.0, "ops/us", "write", 0.001, "ops/us", "readRetries", 0.0, "#"),
+                result("ReadMostlyMapBenchmark.map", "thrpt", 3, p("contender", "REFCOUNT", "writesPerSecond", "1000"),
+                        10, "ops/us", "read", 9.0, "ops/us", "write", 0.001, "ops/us", "readRetries", 2.0, "#"));
+        Files.writeString(dir.resolve("map.json"), "[" + String.join(",", map) + "]");
+        List<String> reclaim = List.of(
+                result("ReclaimBenchmark.mallocFree", "thrpt", 1, p(), 40e6, "ops/s"),
+                result("ReclaimBenchmark.retire", "thrpt", 1,
+                        p("detectDoubleRetire", "ON", "idleThreads", "0", "reclaim", "INLINE"), 20e6, "ops/s"),
+                result("ReclaimBenchmark.arenaShared", "thrpt", 1, p("idleThreads", "0"), 10e3, "ops/s"),
+                result("ReclaimBenchmark.retireLatency", "thrpt", 1, p("reclaim", "INLINE"), 10e6, "ops/s"));
+        Files.writeString(dir.resolve("reclaim.json"), "[" + String.join(",", reclaim) + "]");
+        Files.writeString(dir.resolve("aux.jsonl"), String.join("\n",
+                "{\"benchmark\":\"" + PKG + "ReadMostlyMapBenchmark.map\",\"mode\":\"thrpt\",\"threads\":3,"
+                        + "\"params\":{\"contender\":\"NEXUS_TREE\",\"writesPerSecond\":\"1000\"},"
+                        + "\"metric\":\"peakPendingBytes\",\"value\":2048,\"unit\":\"B\"}",
+                "{\"benchmark\":\"" + PKG + "ReclaimBenchmark.retireLatency\",\"mode\":\"thrpt\",\"threads\":1,"
+                        + "\"params\":{\"reclaim\":\"INLINE\"},\"metric\":\"retireToFree.p50\",\"value\":12.5,\"unit\":\"us\"}",
+                "{\"benchmark\":\"" + PKG + "ReclaimBenchmark.retireLatency\",\"mode\":\"thrpt\",\"threads\":1,"
+                        + "\"params\":{\"reclaim\":\"INLINE\"},\"metric\":\"retireToFree.max\",\"value\":900,\"unit\":\"us\"}",
+                ""));
+        Files.writeString(dir.resolve("detection.log"), """
+                # Benchmark: dev.nexus.bench.DetectionScalingBenchmark.synchronize
+                # Parameters: (detector = FLAT_SCAN, slots = 16)
+                # Warmup Iteration   1: <failure>
+
+                java.lang.IllegalStateException: synchronize() did not return
+                \tat dev.nexus.bench.DetectionScalingBenchmark.probeSynchronize(X.java:1)
+                """.replace("# Warmup Iteration   1: <failure>", "<failure>"));
+        Files.writeString(dir.resolve(RunData.RUN_FILE), """
+                mode=quick
+                command=scripts/bench --quick
+                cpu=Test CPU 9000
+                cores=2
+                commit=abc1234
+                date=2026-11-22T10:00:00Z
+                """);
+        return dir;
+    }
+
+    /** render writes report.md with targets, ratios, fits, failures and PNG charts. */
+    @Test
+    void rendersReportAndCharts() throws IOException {
+        Path dir = fixture();
+        int status = new CommandLine(new ReportMain()).execute("render", dir.toString());
+        assertThat(status).isZero();
+        String report = Files.readString(dir.resolve("report.md"), StandardCharsets.UTF_8);
+        assertThat(report)
+                .contains("CPU: Test CPU 9000; 2 cores")
+                .contains("`scripts/bench --quick`")
+                .contains("| pin+unpin through a `Participant` ≤ 1.2× the on-heap floor | 1.160× floor: 2.700 ns"
+                        + " (beside an idle slot), 2.900 ns (alone) (PinBenchmark.participant, tree, 1 thread;"
+                        + " the worse one counts) | met |")
+                .contains("| pin+unpin through `domain.pin()` ≤ 4 ns | 5.000 ns (beside an idle slot)"
+                        + " (PinBenchmark.pooled, tree, 1 thread; the worse one counts) | missed |")
+                .contains("nested pin ≤ 1 ns | 0.800 ns")
+                .contains("| NEXUS_TREE | 39.00 ± 3.900 ops/us | 0.951× | 4.333× |")
+                .contains("2 KiB")
+                // retire at 50 ns/op minus mallocFree at 25 ns/op: 25 ns without the allocator; arena 100 µs
+                .contains("| retire+free ≤ 35 ns amortized per segment, excluding the allocator | 25.00 ns")
+                .contains("4,000× (arenaShared 100,000 ns vs 25.00 ns) | met")
+                .contains("| reclaim=INLINE | 12.50 |")
+                .contains("QUIESCENCE_TREE: a + b·log2(T)")
+                .contains("better: a + b·log2(T)")
+                .contains("FLAT_SCAN: a + b·log2(T)")
+                .contains("better: a + b·T")
+                .contains("detection cost within 2× from 16 to 1,000,000 leased-then-idle slots | ")
+                .contains("(only up to T=65536)")
+                .contains("| DetectionScalingBenchmark.synchronize | (detector = FLAT_SCAN, slots = 16) |"
+                        + " java.lang.IllegalStateException: synchronize() did not return | detection.log |");
+        for (String chart : List.of("pin.png", "map-throughput.png", "retire-latency.png",
+                "detection-barrier-participant-paced.png")) {
+            byte[] png = Files.readAllBytes(dir.resolve(chart));
+            assertThat(png).as(chart).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
+        }
+    }
+
+    /** readme replaces the marked section of README.md with the newest non-smoke run's targets. */
+    @Test
+    void readmeUpdatesTheMarkedSection() throws IOException {
+        Path run = fixture();
+        Files.createDirectories(temp.resolve("2026-11-23-smoke"));
+        Files.writeString(temp.resolve("2026-11-23-smoke").resolve("report.md"), "smoke");
+        new CommandLine(new ReportMain()).execute("render", run.toString());
+        Path readme = temp.resolve("README.md");
+        Files.writeString(readme, "# Nexus\n<!-- bench:begin -->\nold\n<!-- bench:end -->\ntail\n");
+        int status = new CommandLine(new ReportMain()).execute("readme", "--results", temp.toString(),
+                "--readme", readme.toString());
+        assertThat(status).isZero();
+        String text = Files.readString(readme);
+        assertThat(text).startsWith("# Nexus\n<!-- bench:begin -->\nMeasured with `scripts/bench --quick`")
+                .contains("[2026-11-22-quick/report.md](2026-11-22-quick/report.md)")
+                .contains("Test CPU 9000")
+                .contains("| target (DESIGN.md §7) | measured | verdict |")
+                .endsWith("<!-- bench:end -->\ntail\n")
+                .doesNotContain("old");
+    }
+
+    /** readme fails, and leaves the file alone, when the markers are missing. */
+    @Test
+    void readmeWithoutMarkersFails() throws IOException {
+        Path run = fixture();
+        Path readme = temp.resolve("README.md");
+        Files.writeString(readme, "# Nexus\nno markers\n");
+        int status = new CommandLine(new ReportMain()).execute("readme", "--dir", run.toString(),
+                "--readme", readme.toString());
+        assertThat(status).isEqualTo(1);
+        assertThat(Files.readString(readme)).isEqualTo("# Nexus\nno markers\n");
+    }
+}
