@@ -43,6 +43,7 @@ final class ParticipantRegistry {
         }
         Thread owner = Thread.currentThread();
         long slotOffset = slotOffset(slot);
+        // plain: the slot is FREE and ours alone; the re-join CAS of the first pin publishes these
         SharedRegion.setLongPlain(slotOffset + DomainLayout.SLOT_OWNER, owner.threadId());
         SharedRegion.setLongPlain(slotOffset + DomainLayout.SLOT_SEEN, -1);
         owners[slot - first] = new WeakReference<>(owner);

@@ -105,6 +105,7 @@ public final class QuiescenceTree implements GracePeriodDetector {
                 break;
             }
             int occupied = occupied(level, index);
+            // volatile CAS of the whole word: installs k only over the older word we read
             if (SharedRegion.casLong(nodeOffset, word, Epoch.node(Epoch.tag(k), occupied))) {
                 if (occupied == 0) {
                     completed(level, index, k, true);
@@ -155,6 +156,7 @@ public final class QuiescenceTree implements GracePeriodDetector {
             if (cmp == 0 && stillPending == candidates) {
                 break; // nothing this call can clear
             }
+            // volatile CAS of the whole word: a stale agent (older k, moved mask) fails and re-reads
             if (SharedRegion.casLong(nodeOffset, word, Epoch.node(Epoch.tag(k), stillPending))) {
                 if (stillPending == 0) {
                     completed(0, leaf, k, advance);
@@ -177,6 +179,7 @@ public final class QuiescenceTree implements GracePeriodDetector {
             // opaque: the owner writes seen plainly while it holds the slot; a stale value only
             // delays or hastens offlining, which is safe either way (the CAS below decides).
             long seen = SharedRegion.getLongOpaque(slotOffset + DomainLayout.SLOT_SEEN);
+            // volatile CAS IDLE -> OFFLINE: loses against the owner's pin CAS from IDLE
             if (Epoch.distance(k, seen) >= 2
                     && SharedRegion.casLong(slotOffset, Epoch.IDLE, Epoch.OFFLINE)) {
                 depart(i); // after the slot is published offline (CountsCoverOnline)

@@ -246,6 +246,7 @@ public final class Reclaimer implements Bag.ReclaimSink {
      * @return false if another thread held the step
      */
     public boolean tryStep(GracePeriodDetector.StragglerSink stragglers) {
+        // volatile CAS: one step at a time; its release (set(false)) publishes the step's writes
         if (!stepLock.compareAndSet(false, true)) {
             return false;
         }

@@ -64,7 +64,7 @@ public final class SlotAllocator {
             if (current >= next) {
                 return;
             }
-        } while (!POOL_ACTIVE.compareAndSet(this, current, next));
+        } while (!POOL_ACTIVE.compareAndSet(this, current, next)); // volatile CAS: only grows
     }
 
     /** Capacity of the pool. */
