@@ -182,7 +182,7 @@ final class FakeNumaBinding implements NumaBinding {
 
     private int nodeOf(long page) {
         synchronized (mbinds) {
-            for (MbindCall call : mbinds) {
+            for (MbindCall call : mbinds.reversed()) { // newest first: addresses are reused after munmap
                 if (page >= call.address && page < call.address + call.bytes && call.nodes().length == 1) {
                     return call.nodes()[0];
                 }

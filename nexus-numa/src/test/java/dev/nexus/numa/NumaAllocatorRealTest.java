@@ -50,6 +50,18 @@ class NumaAllocatorRealTest {
         assertThat(on.mappedBytes()).isZero();
     }
 
+    /**
+     * Why the allocators map before touching: an {@code Arena} segment is zero-filled at allocation, so
+     * every page is already placed (untouched() == 0) before any policy could apply.
+     */
+    @Test
+    void arenaPlacesPagesAtAllocation() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(1 << 20, 4096);
+            assertThat(Placement.of(s).untouched()).isZero();
+        }
+    }
+
     /** Prefault places every page at allocation; huge pages keep the size and 2 MiB alignment. */
     @Test
     void prefaultAndHugePages() {
