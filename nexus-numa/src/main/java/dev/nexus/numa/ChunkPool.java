@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The small-allocation path of a {@link NumaAllocator} for one memory policy: blocks of power-of-two
- * size classes ({@link #MIN_BLOCK} to {@link #MAX_BLOCK} bytes) cut from {@link #CHUNK}-byte chunks,
+ * size classes ({@link #MIN_BLOCK} to {@link #MAX_BLOCK} bytes) cut from {@link #CHUNK}-byte (2 MiB) chunks,
  * each chunk one mapping bound by the policy before its first touch. So a 64-byte allocation costs 64
  * bytes of a node-bound chunk, not a page.
  *
@@ -19,11 +19,11 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ChunkPool {
 
     /** Bytes of each chunk. */
-    static final long CHUNK = 256 * 1024;
+    static final long CHUNK = 2L << 20;
     /** The smallest block: 16 bytes, the alignment {@code malloc} gives. */
     static final long MIN_BLOCK = 16;
     /** The largest block served from chunks; larger allocations get their own mapping. */
-    static final long MAX_BLOCK = 32 * 1024;
+    static final long MAX_BLOCK = 256 * 1024;
 
     private static final int CLASSES = Long.numberOfTrailingZeros(MAX_BLOCK) - Long.numberOfTrailingZeros(MIN_BLOCK) + 1;
 

@@ -32,8 +32,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * not force the node). {@code Arena.allocate} would zero-fill, placing every page before any policy.
  * Contents are zero when freshly mapped and unspecified when a block is reused.
  *
- * <p><b>Small allocations</b> (up to 32 KiB, alignment up to the page size) are blocks of
- * power-of-two size classes cut from 256 KiB chunks bound by the same policy: they do not each take a
+ * <p><b>Small allocations</b> (up to 256 KiB, alignment up to the page size) are blocks of
+ * power-of-two size classes cut from 2 MiB chunks bound by the same policy: they do not each take a
  * page. Larger ones get their own mapping, rounded up to whole pages (whole 2 MiB huge pages with
  * {@link #withHugePages(boolean)}), and {@code free} unmaps exactly what was mapped.
  *
@@ -58,19 +58,27 @@ public final class NumaAllocator implements NativeAllocator {
     private final Kind kind;
     private final int[] nodes;
     private final String problem;
+    private final long pageSize;
     private final NodeMapper mapper;
     private final ConcurrentSkipListMap<Long, ChunkPool.Chunk> chunks = new ConcurrentSkipListMap<>();
     private final Map<Long, Mapping> large = new ConcurrentHashMap<>();
     private final AtomicLong mappedBytes = new AtomicLong();
-    /** One pool per policy: a single one, or one per allowed node for {@link Kind#LOCAL}. */
-    private final Map<Integer, ChunkPool> pools = new ConcurrentHashMap<>();
+    /** The policy of every call, or null for {@link Kind#LOCAL}, whose policy follows the caller. */
+    private final MemoryPolicy fixedPolicy;
+    /** The chunks of {@link #fixedPolicy}, or null for {@link Kind#LOCAL}. */
+    private final ChunkPool fixedPool;
+    /** For {@link Kind#LOCAL}: one pool per node, created on first use. */
+    private final Map<Integer, ChunkPool> localPools = new ConcurrentHashMap<>();
 
     private NumaAllocator(NumaRuntime runtime, Kind kind, int[] nodes, boolean prefault, boolean hugePages) {
         this.runtime = runtime;
         this.kind = kind;
         this.nodes = nodes;
         this.problem = runtime.placementProblem();
+        this.pageSize = runtime.binding().pageSize();
         this.mapper = new NodeMapper(runtime, prefault, hugePages);
+        this.fixedPolicy = kind == Kind.LOCAL ? null : policyForCall();
+        this.fixedPool = kind == Kind.LOCAL ? null : new ChunkPool(mapper, fixedPolicy, chunks, mappedBytes);
     }
 
     /**
@@ -170,9 +178,9 @@ public final class NumaAllocator implements NativeAllocator {
     }
 
     /**
-     * The same policy with transparent huge pages asked for or not: large allocations of at least
-     * 2 MiB are aligned to and rounded up to 2 MiB and advised with {@code madvise(MADV_HUGEPAGE)}
-     * after {@code mbind}, before the first touch. Whether the kernel grants them depends on its THP
+     * The same policy with transparent huge pages asked for or not: every mapping of at least 2 MiB
+     * (large allocations, and the 2 MiB chunks of small ones) is aligned to and rounded up to 2 MiB
+     * and advised with {@code madvise(MADV_HUGEPAGE)} after {@code mbind}, before the first touch. Whether the kernel grants them depends on its THP
      * settings ({@code /sys/kernel/mm/transparent_hugepage/enabled}); a refusal leaves base pages and
      * is not an error. Default: off.
      *
@@ -251,10 +259,11 @@ public final class NumaAllocator implements NativeAllocator {
         if (alignment <= 0 || Long.bitCount(alignment) != 1) {
             throw new IllegalArgumentException("alignment must be a power of two: alignment=" + alignment);
         }
-        MemoryPolicy policy = policyForCall();
-        long block = ChunkPool.blockSize(bytes, alignment, runtime.binding().pageSize());
+        MemoryPolicy policy = fixedPolicy != null ? fixedPolicy : policyForCall();
+        long block = ChunkPool.blockSize(bytes, alignment, pageSize);
         if (block > 0) {
-            ChunkPool pool = pools.computeIfAbsent(policyKey(policy), k -> new ChunkPool(mapper, policy, chunks, mappedBytes));
+            ChunkPool pool = fixedPool != null ? fixedPool
+                    : localPools.computeIfAbsent(policy.nodes()[0], k -> new ChunkPool(mapper, policy, chunks, mappedBytes));
             return MemorySegment.ofAddress(pool.allocate(block)).reinterpret(bytes);
         }
         Mapping mapping = mapper.map(bytes, alignment, policy);
@@ -317,10 +326,6 @@ public final class NumaAllocator implements NativeAllocator {
                 yield new MemoryPolicy(NumaBinding.MPOL_PREFERRED, new int[] {node}, placed);
             }
         };
-    }
-
-    private static int policyKey(MemoryPolicy policy) {
-        return policy.nodes().length == 1 ? policy.nodes()[0] : -1;
     }
 
     @Override

@@ -26,8 +26,9 @@ class ChunkPoolTest {
         assertThat(ChunkPool.blockSize(17, 8, 4096)).isEqualTo(32);
         assertThat(ChunkPool.blockSize(64, 8, 4096)).isEqualTo(64);
         assertThat(ChunkPool.blockSize(8, 256, 4096)).isEqualTo(256);
-        assertThat(ChunkPool.blockSize(32 << 10, 8, 4096)).isEqualTo(32 << 10);
-        assertThat(ChunkPool.blockSize((32 << 10) + 1, 8, 4096)).isEqualTo(-1);
+        assertThat(ChunkPool.blockSize(100_000, 8, 4096)).isEqualTo(128 << 10);
+        assertThat(ChunkPool.blockSize(256 << 10, 8, 4096)).isEqualTo(256 << 10);
+        assertThat(ChunkPool.blockSize((256 << 10) + 1, 8, 4096)).isEqualTo(-1);
         assertThat(ChunkPool.blockSize(64, 8192, 4096)).isEqualTo(-1);
     }
 
