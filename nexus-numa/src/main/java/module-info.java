@@ -4,8 +4,9 @@
  * type appears in the API. Requires {@code dev.nexus.epoch} transitively, as its
  * {@code NativeAllocator} is the type of every allocator here.
  *
- * <p>JNA calls native code: on the module path run with
- * {@code --enable-native-access=com.sun.jna} (JNA's module), on the class path with
+ * <p>Native access: JNA (automatic module {@code com.sun.jna}) loads its native library, and this
+ * module reinterprets native addresses as segments; on the module path run with
+ * {@code --enable-native-access=com.sun.jna,dev.nexus.numa}, on the class path with
  * {@code --enable-native-access=ALL-UNNAMED}.
  */
 module dev.nexus.numa {

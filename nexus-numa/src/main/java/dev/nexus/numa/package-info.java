@@ -28,7 +28,8 @@
  *
  * <h2>Native access</h2>
  * JNA links the native calls. On the class path run with {@code --enable-native-access=ALL-UNNAMED};
- * on the module path with {@code --enable-native-access=com.sun.jna} (JNA's automatic module name).
+ * on the module path with {@code --enable-native-access=com.sun.jna,dev.nexus.numa}: JNA (its automatic
+ * module name) loads its native library, and this module reinterprets native addresses as segments.
  *
  * <h2>Memory effects</h2>
  * These classes add no happens-before edge beyond those of {@code dev.nexus.epoch} (retiring a
