@@ -14,6 +14,9 @@ final class NodeMapper {
     /** The transparent huge page size assumed for alignment and rounding: 2 MiB (x86-64, arm64 4K). */
     static final long HUGE_PAGE = 2L << 20;
 
+    /** Larger requests are refused before any arithmetic could overflow: 2^56 bytes, beyond any mmap. */
+    static final long MAX_MAPPING = 1L << 56;
+
     private final NumaRuntime runtime;
     private final boolean prefault;
     private final boolean hugePages;
@@ -41,6 +44,10 @@ final class NodeMapper {
      * @throws NumaException if {@code mbind} fails otherwise (the mapping is undone first)
      */
     Mapping map(long bytes, long alignment, MemoryPolicy policy) {
+        if (bytes > MAX_MAPPING || alignment > MAX_MAPPING) {
+            throw new OutOfMemoryError("cannot map " + bytes + " bytes aligned to " + alignment
+                    + ": larger than any address space (limit " + MAX_MAPPING + ")");
+        }
         NumaBinding binding = runtime.binding();
         long page = binding.pageSize();
         boolean huge = hugePages && bytes >= HUGE_PAGE;

@@ -51,6 +51,17 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class NumaAllocator implements NativeAllocator {
 
+    /*
+     * Implementation notes. Two paths: blocks of a ChunkPool (the fixed policy's pool, or one pool per
+     * node for LOCAL) and one NodeMapper mapping per large allocation, kept in `large` by the address
+     * handed out. `chunks` maps each chunk's start to the chunk, for free(): a segment whose address is
+     * a key of `large` is a large one (its size must match), else the chunk below its address must
+     * contain it. Both maps are concurrent: allocate and free take no allocator-wide lock; the block
+     * bookkeeping is under the size class's lock (ChunkPool). Invariants: an address is in `large` iff
+     * its mapping is live and not yet freed; `mappedBytes` is the sum of the live mappings' lengths
+     * (updated after each map and before each unmap, so a racing reader may see it off by one mapping).
+     */
+
     /** The kinds of policy, for descriptions. */
     private enum Kind { ON_NODE, PREFERRED, INTERLEAVED, LOCAL }
 

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.IntStream;
 
 /**
  * The NUMA nodes of this machine and what this process may use of them: a snapshot taken by
@@ -51,7 +52,7 @@ public final class NumaTopology {
 
         int[] nodeIds = sys.nodes();
         if (nodeIds.length == 0 && available) {
-            nodeIds = java.util.stream.IntStream.rangeClosed(0, binding.maxPossibleNode())
+            nodeIds = IntStream.rangeClosed(0, binding.maxPossibleNode())
                     .filter(n -> binding.nodeMemory(n) != null).toArray();
         }
         if (nodeIds.length == 0) {
@@ -72,7 +73,7 @@ public final class NumaTopology {
             }
             if (list == null && nodeIds.length == 1) {
                 list = cpusAllowed != null ? cpusAllowed
-                        : java.util.stream.IntStream.range(0, Runtime.getRuntime().availableProcessors()).toArray();
+                        : IntStream.range(0, Runtime.getRuntime().availableProcessors()).toArray();
             }
             cpuMap.put(node, boxed(list == null ? new int[0] : list));
             for (int cpu : list == null ? new int[0] : list) {

@@ -85,7 +85,12 @@ public final class Placement {
         long page = binding.pageSize();
         long first = segment.address() & -page;
         long end = segment.address() + segment.byteSize();
-        int count = Math.toIntExact(segment.byteSize() == 0 ? 0 : (end - first + page - 1) / page);
+        long spanned = segment.byteSize() == 0 ? 0 : (end - first + page - 1) / page;
+        if (spanned > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("placement counts at most 2^31 pages: segment spans " + spanned
+                    + " pages of " + page + " bytes");
+        }
+        int count = (int) spanned;
         int[] status = new int[count];
         for (int from = 0; from < count; from += BATCH) {
             int n = Math.min(BATCH, count - from);

@@ -166,4 +166,15 @@ class NumaAllocatorPolicyTest {
         binding.mbindErrno = NumaBinding.ENOMEM;
         assertThatThrownBy(() -> on0.allocate(64, 8)).isInstanceOf(OutOfMemoryError.class).hasMessageContaining("errno=12");
     }
+
+    /** A request no address space can hold is an OutOfMemoryError: from mmap (ENOMEM, with errno and strerror) or before it. */
+    @Test
+    void impossibleSizesAreOutOfMemory() {
+        NumaAllocator on0 = NumaAllocator.onNode(fourNodes, 0);
+        assertThatThrownBy(() -> on0.allocate(1L << 50, 8)).isInstanceOf(OutOfMemoryError.class)
+                .hasMessageContaining("mmap(NULL, " + (1L << 50)).hasMessageContaining("errno=12 (Cannot allocate memory)");
+        assertThatThrownBy(() -> on0.allocate(Long.MAX_VALUE, 8)).isInstanceOf(OutOfMemoryError.class)
+                .hasMessageContaining("larger than any address space");
+        assertThat(on0.mappedBytes()).isZero();
+    }
 }
