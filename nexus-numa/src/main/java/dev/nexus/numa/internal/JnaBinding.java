@@ -5,6 +5,7 @@ import com.sun.jna.Native;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The real {@link NumaBinding}: libnuma ({@code libnuma.so.1}) and the C library through JNA
@@ -72,15 +73,18 @@ public final class JnaBinding implements NumaBinding {
     private static final int SC_PAGESIZE = 30;
     private static final int MAX_AFFINITY_WORDS = 1 << 12; // 262,144 CPUs
 
+    /** The names JNA tries for libnuma, in order: the development link, then the runtime soname. */
+    static final List<String> LIBNUMA_NAMES = List.of("numa", "libnuma.so.1");
+
     /** The one instance. */
-    public static final JnaBinding INSTANCE = new JnaBinding();
+    public static final JnaBinding INSTANCE = new JnaBinding(LIBNUMA_NAMES);
 
     private final CLib c;
     private final NumaLib numa;
     private final String problem;
     private final long pageSize;
 
-    private JnaBinding() {
+    private JnaBinding(List<String> libnumaNames) {
         CLib clib = null;
         NumaLib lib = null;
         String why = null;
@@ -89,9 +93,9 @@ public final class JnaBinding implements NumaBinding {
                 why = "nexus-numa needs a 64-bit JVM: pointer size is " + Native.POINTER_SIZE + " bytes";
             } else {
                 clib = Native.load(Platform.C_LIBRARY_NAME, CLib.class);
-                lib = loadLibnuma();
+                lib = loadLibnuma(libnumaNames);
                 if (lib == null) {
-                    why = "libnuma not found (tried libnuma.so and libnuma.so.1): install the libnuma1 package"
+                    why = "libnuma not found (JNA tried " + libnumaNames + "): install the libnuma1 package"
                             + " (Debian/Ubuntu) or numactl-libs (Fedora/RHEL)";
                 }
             }
@@ -105,8 +109,19 @@ public final class JnaBinding implements NumaBinding {
         this.pageSize = size > 0 && Long.bitCount(size) == 1 ? size : 4096;
     }
 
-    private static NumaLib loadLibnuma() {
-        for (String name : new String[] {"numa", "libnuma.so.1"}) {
+    /**
+     * A binding that looks for libnuma under other names only: with a name that does not exist, the
+     * real "libnuma missing" path (tests).
+     *
+     * @param libnumaNames library names for JNA, tried in order
+     * @return a new binding
+     */
+    public static JnaBinding withLibnumaNames(List<String> libnumaNames) {
+        return new JnaBinding(List.copyOf(libnumaNames));
+    }
+
+    private static NumaLib loadLibnuma(List<String> names) {
+        for (String name : names) {
             try {
                 return Native.load(name, NumaLib.class);
             } catch (UnsatisfiedLinkError e) {
