@@ -42,7 +42,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code numa_available() < 0}, or where {@code mbind} is refused ({@code EPERM} in containers), the
  * allocator still works: it maps and hands out memory without {@code mbind},
  * {@link #isNodePlaced()} is false and {@link #placementPolicy()} says why. On a single-node machine
- * the policies are applied for real (all on node 0).
+ * the policies are applied for real (all on node 0). Node numbers are checked against the topology
+ * read when this module is first used (a cpuset changed afterwards is not seen).
  *
  * <p>Thread-safe: {@code allocate} and {@code free} may be called from any threads, {@code free} on
  * another thread than {@code allocate} (an epoch domain's reclaimer). Small allocations take a lock

@@ -43,9 +43,10 @@ public final class Placement {
      *
      * @param segment a native segment
      * @return the placement of its pages
-     * @throws UnsupportedOperationException without libnuma or without kernel NUMA support, with the reason
+     * @throws UnsupportedOperationException without libnuma or kernel NUMA support, or where the kernel
+     *     refuses {@code move_pages} ({@code EPERM}, {@code ENOSYS}), with the reason
      * @throws IllegalArgumentException if {@code segment} is a heap segment or NULL
-     * @throws NumaException if {@code move_pages} fails (with errno and its meaning)
+     * @throws NumaException if {@code move_pages} fails otherwise (with errno and its meaning)
      */
     public static Placement of(MemorySegment segment) {
         return of(NumaRuntime.system(), segment);
@@ -54,7 +55,7 @@ public final class Placement {
     /**
      * Checks that the touched pages of {@code segment} are on {@code node}; unlike {@link #of}, never
      * throws for a missing libnuma, and answers {@link PlacementCheck.Status#SKIPPED} (with the reason)
-     * where it cannot tell: no libnuma, no kernel NUMA support, one node.
+     * where it cannot tell: no libnuma, no kernel NUMA support, {@code move_pages} refused, one node.
      *
      * @param segment a native segment
      * @param node the expected node
@@ -71,7 +72,13 @@ public final class Placement {
         if (!topology.canBind()) {
             return PlacementCheck.skipped(topology.whyNot().orElseThrow());
         }
-        return of(runtime, segment).verifyOn(node);
+        Placement placement;
+        try {
+            placement = of(runtime, segment);
+        } catch (UnsupportedOperationException e) {
+            return PlacementCheck.skipped(e.getMessage());
+        }
+        return placement.verifyOn(node);
     }
 
     static Placement of(NumaRuntime runtime, MemorySegment segment) {
@@ -100,6 +107,11 @@ public final class Placement {
             }
             int[] part = new int[n];
             int errno = binding.movePages(pages, part);
+            if (errno == NumaBinding.EPERM || errno == NumaBinding.ENOSYS) {
+                throw new UnsupportedOperationException("the kernel refuses move_pages here: "
+                        + runtime.describe(errno) + (errno == NumaBinding.EPERM
+                        ? "; containers often forbid it (seccomp without CAP_SYS_NICE)" : ""));
+            }
             if (errno != 0) {
                 throw new NumaException("numa_move_pages(0, " + n + ", pages from 0x" + Long.toHexString(pages[0])
                         + ", NULL, status, 0)", errno, binding.strerror(errno));

@@ -82,18 +82,31 @@ class PlacementTest {
         assertThat(Placement.of(twoNodes, s.asSlice(0, 0)).pages()).isZero();
         assertThatThrownBy(() -> Placement.of(twoNodes, MemorySegment.ofArray(new byte[8])))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("native");
-        NumaBinding failing = new FailingMovePages(binding);
-        NumaRuntime runtime = new NumaRuntime(failing, Fixtures.root("two-node"));
-        assertThatThrownBy(() -> Placement.of(runtime, s)).isInstanceOf(NumaException.class)
-                .hasMessageContaining("numa_move_pages(0, 3").hasMessageContaining("errno=1 (Operation not permitted)");
+        NumaRuntime invalid = new NumaRuntime(new FailingMovePages(binding, NumaBinding.EINVAL), Fixtures.root("two-node"));
+        assertThatThrownBy(() -> Placement.of(invalid, s)).isInstanceOf(NumaException.class)
+                .hasMessageContaining("numa_move_pages(0, 3").hasMessageContaining("errno=22 (Invalid argument)");
     }
 
-    /** The fake binding with a move_pages that fails with EPERM. */
+    /** move_pages refused (EPERM in a container): Placement.of is unsupported, and the check is skipped, never passed. */
+    @Test
+    void movePagesRefused() {
+        MemorySegment s = NumaAllocator.onNode(twoNodes, 0).allocate(4096, 4096);
+        NumaRuntime refused = new NumaRuntime(new FailingMovePages(binding, NumaBinding.EPERM), Fixtures.root("two-node"));
+        assertThatThrownBy(() -> Placement.of(refused, s)).isInstanceOf(UnsupportedOperationException.class)
+                .hasMessageContaining("refuses move_pages").hasMessageContaining("EPERM (Operation not permitted)");
+        PlacementCheck check = Placement.check(refused, s, 0);
+        assertThat(check.status()).isEqualTo(PlacementCheck.Status.SKIPPED);
+        assertThat(check.detail()).contains("EPERM");
+    }
+
+    /** The fake binding with a move_pages that fails with one errno. */
     private static final class FailingMovePages implements NumaBinding {
         private final NumaBinding d;
+        private final int errno;
 
-        FailingMovePages(NumaBinding delegate) {
+        FailingMovePages(NumaBinding delegate, int errno) {
             this.d = delegate;
+            this.errno = errno;
         }
 
         @Override public String libnumaProblem() { return d.libnumaProblem(); }
@@ -112,7 +125,7 @@ class PlacementTest {
         @Override public int munmap(long address, long bytes) { return d.munmap(address, bytes); }
         @Override public int mbind(long a, long b, int m, long[] n, long x) { return d.mbind(a, b, m, n, x); }
         @Override public int madvise(long a, long b, int advice) { return d.madvise(a, b, advice); }
-        @Override public int movePages(long[] pages, int[] status) { return NumaBinding.EPERM; }
+        @Override public int movePages(long[] pages, int[] status) { return errno; }
         @Override public String strerror(int errno) { return d.strerror(errno); }
     }
 }
