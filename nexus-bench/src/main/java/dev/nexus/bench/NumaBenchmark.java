@@ -31,7 +31,10 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  *       touch that places fresh pages), free. Contenders ({@code allocator}): {@code NUMA_ON_NODE},
  *       {@link NumaAllocator#onNode(int)} on the node the benchmark thread is bound to (small sizes
  *       are blocks of a bound chunk, large ones a bound mapping each: {@code mmap}, {@code mbind},
- *       faults, {@code munmap}); {@code MALLOC}, {@link NativeAllocator#malloc()} (glibc serves large
+ *       faults, {@code munmap}); {@code NUMA_CACHED}, the same with a 256 MiB
+ *       {@link NumaAllocator#withMappingCache(long) mapping cache} (a freed large mapping, still bound
+ *       and faulted in, serves the next allocation of its size); {@code MALLOC},
+ *       {@link NativeAllocator#malloc()} (glibc serves large
  *       sizes from {@code mmap} until its dynamic threshold rises, then from its heap, already
  *       touched: the baseline the node allocator has to live with).
  *   <li>{@code readBandwidth}: one pass of 8-byte reads over a 64 MiB buffer, from a thread bound to
@@ -57,6 +60,9 @@ public class NumaBenchmark {
     /** Bytes between two touches: the base page size of x86-64 and most arm64 kernels. */
     static final long PAGE = 4096;
 
+    /** Bytes of freed mappings {@code NUMA_CACHED} keeps for reuse: one of the largest size, and more. */
+    static final long CACHE = 256L << 20;
+
     /** Bytes of the buffer {@code readBandwidth} reads. */
     static final long BUFFER = 64L << 20;
 
@@ -64,6 +70,8 @@ public class NumaBenchmark {
     public enum Allocator {
         /** {@link NumaAllocator#onNode(int)} on the thread's node. */
         NUMA_ON_NODE,
+        /** The same with {@link NumaAllocator#withMappingCache(long)} of {@link #CACHE} bytes. */
+        NUMA_CACHED,
         /** {@link NativeAllocator#malloc()}. */
         MALLOC
     }
@@ -103,8 +111,9 @@ public class NumaBenchmark {
         public void open(BenchmarkParams params) {
             NumaTopology topology = NumaTopology.current();
             int node = bindToFirstNode(topology);
-            if (allocator == Allocator.NUMA_ON_NODE) {
-                NumaAllocator numa = NumaAllocator.onNode(node);
+            if (allocator != Allocator.MALLOC) {
+                NumaAllocator numa = allocator == Allocator.NUMA_CACHED
+                        ? NumaAllocator.onNode(node).withMappingCache(CACHE) : NumaAllocator.onNode(node);
                 AuxOutput.record(params, "nodePlaced", numa.isNodePlaced() ? 1 : 0, "bool");
                 System.out.println("# nexus-bench: NumaBenchmark allocator: " + numa.placementPolicy());
                 memory = numa;

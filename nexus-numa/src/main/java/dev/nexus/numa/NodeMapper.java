@@ -54,7 +54,7 @@ final class NodeMapper {
         long unit = huge ? HUGE_PAGE : page;
         long align = Math.max(alignment, unit);
         long length = roundUp(Math.max(bytes, 1), unit);
-        long mapped = align > page ? Math.addExact(length, align - page) : length;
+        long mapped = mappedLength(bytes, alignment);
         long base = binding.mmap(mapped);
         if (base < 0) {
             int errno = (int) -base;
@@ -87,7 +87,22 @@ final class NodeMapper {
         if (prefault) {
             touch(address, length, policy);
         }
-        return new Mapping(base, mapped, address, bytes);
+        return new Mapping(base, mapped, address, bytes, align, policy.singleNode());
+    }
+
+    /** The alignment of the address {@link #map} hands out for a request. */
+    long mappedAlignment(long bytes, long alignment) {
+        long unit = hugePages && bytes >= HUGE_PAGE ? HUGE_PAGE : runtime.binding().pageSize();
+        return Math.max(alignment, unit);
+    }
+
+    /** The length {@link #map} maps for a request: whole pages (huge pages), plus slack for alignment. */
+    long mappedLength(long bytes, long alignment) {
+        long page = runtime.binding().pageSize();
+        long unit = hugePages && bytes >= HUGE_PAGE ? HUGE_PAGE : page;
+        long align = Math.max(alignment, unit);
+        long length = roundUp(Math.max(bytes, 1), unit);
+        return align > page ? Math.addExact(length, align - page) : length;
     }
 
     /** {@code munmap} of a whole mapping. */

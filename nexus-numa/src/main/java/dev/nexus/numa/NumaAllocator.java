@@ -82,13 +82,18 @@ public final class NumaAllocator implements NativeAllocator {
     /** For {@link Kind#LOCAL}: one pool per node, created on first use. */
     private final Map<Integer, ChunkPool> localPools = new ConcurrentHashMap<>();
 
-    private NumaAllocator(NumaRuntime runtime, Kind kind, int[] nodes, boolean prefault, boolean hugePages) {
+    /** Freed large mappings kept for reuse, or null (the default: free unmaps at once). */
+    private final MappingCache cache;
+
+    private NumaAllocator(NumaRuntime runtime, Kind kind, int[] nodes, boolean prefault, boolean hugePages,
+            long cacheBytes) {
         this.runtime = runtime;
         this.kind = kind;
         this.nodes = nodes;
         this.problem = runtime.placementProblem();
         this.pageSize = runtime.binding().pageSize();
         this.mapper = new NodeMapper(runtime, prefault, hugePages);
+        this.cache = cacheBytes > 0 ? new MappingCache(cacheBytes) : null;
         this.fixedPolicy = kind == Kind.LOCAL ? null : policyForCall();
         this.fixedPool = kind == Kind.LOCAL ? null : new ChunkPool(mapper, fixedPolicy, chunks, mappedBytes);
     }
@@ -139,11 +144,11 @@ public final class NumaAllocator implements NativeAllocator {
     }
 
     static NumaAllocator onNode(NumaRuntime runtime, int node) {
-        return new NumaAllocator(runtime, Kind.ON_NODE, new int[] {checkAllowed(runtime, node)}, false, false);
+        return new NumaAllocator(runtime, Kind.ON_NODE, new int[] {checkAllowed(runtime, node)}, false, false, 0);
     }
 
     static NumaAllocator preferred(NumaRuntime runtime, int node) {
-        return new NumaAllocator(runtime, Kind.PREFERRED, new int[] {checkAllowed(runtime, node)}, false, false);
+        return new NumaAllocator(runtime, Kind.PREFERRED, new int[] {checkAllowed(runtime, node)}, false, false, 0);
     }
 
     static NumaAllocator interleaved(NumaRuntime runtime, Collection<Integer> nodes) {
@@ -156,11 +161,11 @@ public final class NumaAllocator implements NativeAllocator {
         if (Arrays.stream(set).distinct().count() != set.length) {
             throw new IllegalArgumentException("interleaved nodes must be distinct: nodes=" + nodes);
         }
-        return new NumaAllocator(runtime, Kind.INTERLEAVED, set, false, false);
+        return new NumaAllocator(runtime, Kind.INTERLEAVED, set, false, false, 0);
     }
 
     static NumaAllocator local(NumaRuntime runtime) {
-        return new NumaAllocator(runtime, Kind.LOCAL, new int[0], false, false);
+        return new NumaAllocator(runtime, Kind.LOCAL, new int[0], false, false, 0);
     }
 
     private static int checkAllowed(NumaRuntime runtime, int node) {
@@ -186,7 +191,7 @@ public final class NumaAllocator implements NativeAllocator {
      * @return a new allocator (with its own chunks) of the same policy
      */
     public NumaAllocator withPrefault(boolean enabled) {
-        return new NumaAllocator(runtime, kind, nodes, enabled, mapper.hugePages());
+        return new NumaAllocator(runtime, kind, nodes, enabled, mapper.hugePages(), cacheBytes());
     }
 
     /**
@@ -200,7 +205,39 @@ public final class NumaAllocator implements NativeAllocator {
      * @return a new allocator (with its own chunks) of the same policy
      */
     public NumaAllocator withHugePages(boolean enabled) {
-        return new NumaAllocator(runtime, kind, nodes, mapper.prefault(), enabled);
+        return new NumaAllocator(runtime, kind, nodes, mapper.prefault(), enabled, cacheBytes());
+    }
+
+    /**
+     * The same policy with a cache of freed large mappings: {@code free} of a large allocation keeps
+     * its mapping (still bound by the policy, its pages still placed and touched) while the cache holds
+     * at most {@code maxBytes}, and a later allocation of the same mapped length and alignment (and,
+     * for {@code local}, the same node) reuses it without {@code mmap}, {@code mbind} or page faults.
+     * A reused mapping holds what its previous user wrote. Cached mappings count in
+     * {@link #mappedBytes()}. Default: 0, no cache ({@code free} unmaps at once).
+     *
+     * @param maxBytes the most bytes of mappings kept, {@code >= 0}
+     * @return a new allocator (with its own chunks and cache) of the same policy
+     * @throws IllegalArgumentException if {@code maxBytes < 0}
+     */
+    public NumaAllocator withMappingCache(long maxBytes) {
+        if (maxBytes < 0) {
+            throw new IllegalArgumentException("mapping cache size must be >= 0: maxBytes=" + maxBytes);
+        }
+        return new NumaAllocator(runtime, kind, nodes, mapper.prefault(), mapper.hugePages(), maxBytes);
+    }
+
+    private long cacheBytes() {
+        return cache == null ? 0 : cache.capacity();
+    }
+
+    /**
+     * Bytes of freed large mappings held for reuse ({@link #withMappingCache(long)}).
+     *
+     * @return bytes, 0 without a cache
+     */
+    public long cachedBytes() {
+        return cache == null ? 0 : cache.cachedBytes();
     }
 
     /**
@@ -227,7 +264,8 @@ public final class NumaAllocator implements NativeAllocator {
             case INTERLEAVED -> "MPOL_INTERLEAVE over nodes " + CpuList.format(nodes);
             case LOCAL -> "local: MPOL_PREFERRED to the node of the allocating thread";
         };
-        String options = (mapper.prefault() ? ", prefault" : "") + (mapper.hugePages() ? ", huge pages advised" : "");
+        String options = (mapper.prefault() ? ", prefault" : "") + (mapper.hugePages() ? ", huge pages advised" : "")
+                + (cache != null ? ", mapping cache " + cache.capacity() + " bytes" : "");
         return problem == null ? policy + options
                 : "not node-placed (" + problem + "): plain anonymous mmap, pages land where they are first touched"
                         + " (asked for " + policy + options + ")";
@@ -278,9 +316,16 @@ public final class NumaAllocator implements NativeAllocator {
                     : localPools.computeIfAbsent(policy.nodes()[0], k -> new ChunkPool(mapper, policy, chunks, mappedBytes));
             return MemorySegment.ofAddress(pool.allocate(block)).reinterpret(bytes);
         }
-        Mapping mapping = mapper.map(bytes, alignment, policy);
+        Mapping cached = cache == null ? null : cache.take(new MappingCache.Key(mapper.mappedLength(bytes, alignment),
+                mapper.mappedAlignment(bytes, alignment), policy.singleNode()));
+        Mapping mapping;
+        if (cached != null) {
+            mapping = cached.reuse(bytes); // stays counted in mappedBytes
+        } else {
+            mapping = mapper.map(bytes, alignment, policy);
+            mappedBytes.addAndGet(mapping.length());
+        }
         large.put(mapping.address(), mapping);
-        mappedBytes.addAndGet(mapping.length());
         return MemorySegment.ofAddress(mapping.address()).reinterpret(bytes);
     }
 
@@ -306,8 +351,10 @@ public final class NumaAllocator implements NativeAllocator {
             if (!large.remove(address, mapping)) {
                 throw alreadyFreed(address);
             }
-            mappedBytes.addAndGet(-mapping.length());
-            mapper.unmap(mapping);
+            if (cache == null || !cache.offer(mapping)) {
+                mappedBytes.addAndGet(-mapping.length());
+                mapper.unmap(mapping);
+            }
             return;
         }
         Map.Entry<Long, ChunkPool.Chunk> entry = chunks.floorEntry(address);

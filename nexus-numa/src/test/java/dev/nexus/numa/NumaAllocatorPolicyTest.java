@@ -177,4 +177,36 @@ class NumaAllocatorPolicyTest {
                 .hasMessageContaining("larger than any address space");
         assertThat(on0.mappedBytes()).isZero();
     }
+
+    /** With a mapping cache, a freed large mapping serves the next request of its length and alignment: no mmap, no mbind; the bound is kept. */
+    @Test
+    void mappingCacheReusesBoundMappings() {
+        NumaAllocator cached = NumaAllocator.onNode(fourNodes, 2).withMappingCache(3L << 20);
+        MemorySegment a = cached.allocate(1 << 20, 4096);
+        int mmaps = binding.mmaps.size();
+        int mbinds = binding.mbinds.size();
+        cached.free(a);
+        assertThat(cached.cachedBytes()).isEqualTo(1 << 20);
+        assertThat(cached.mappedBytes()).isEqualTo(1 << 20);
+        MemorySegment b = cached.allocate((1 << 20) - 100, 8);
+        assertThat(b.address()).isEqualTo(a.address());
+        assertThat(b.byteSize()).isEqualTo((1 << 20) - 100);
+        assertThat(binding.mmaps).hasSize(mmaps);
+        assertThat(binding.mbinds).hasSize(mbinds);
+        assertThat(cached.cachedBytes()).isZero();
+        MemorySegment other = cached.allocate(2 << 20, 4096); // another length: a new mapping
+        assertThat(binding.mmaps).hasSize(mmaps + 1);
+        MemorySegment big = cached.allocate(4 << 20, 4096);
+        cached.free(b);
+        cached.free(other);
+        assertThat(cached.cachedBytes()).isEqualTo(3 << 20);
+        int munmaps = binding.munmaps.size();
+        cached.free(big); // does not fit the 3 MiB bound: unmapped at once
+        assertThat(binding.munmaps).hasSize(munmaps + 1);
+        assertThat(binding.munmaps.getLast().bytes()).isEqualTo(4 << 20);
+        assertThat(cached.mappedBytes()).isEqualTo(3 << 20);
+        assertThat(cached.placementPolicy()).contains("mapping cache 3145728 bytes");
+        assertThatThrownBy(() -> cached.free(b)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> cached.withMappingCache(-1)).isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -75,6 +75,21 @@ class NumaAllocatorRealTest {
         on.free(s);
     }
 
+    /** A reused cached mapping is still on the node, every page already placed: no fault, no untouched page. */
+    @Test
+    void cachedMappingKeepsItsPlacement() {
+        NumaAllocator on = NumaAllocator.onNode(node).withMappingCache(8 << 20);
+        MemorySegment first = on.allocate(1 << 20, 4096);
+        first.fill((byte) 3);
+        on.free(first);
+        MemorySegment again = on.allocate(1 << 20, 4096);
+        assertThat(again.address()).isEqualTo(first.address());
+        Placement p = Placement.of(again);
+        assertThat(p.untouched()).isZero();
+        assertThat(p.pagesOn(node)).isEqualTo(p.pages());
+        on.free(again);
+    }
+
     /** Every policy allocates real, writable memory of the size asked for, at the alignment asked for. */
     @Test
     void everyPolicyAllocates() {

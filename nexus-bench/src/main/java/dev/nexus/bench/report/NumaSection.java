@@ -25,26 +25,24 @@ final class NumaSection implements Section {
         out.paragraph("`allocTouchFree`: allocate `size` bytes, write one byte per 4 KiB page (the first touch "
                 + "that places fresh pages), free; µs per operation. `NUMA_ON_NODE` is `NumaAllocator.onNode` "
                 + "on the benchmark thread's node (blocks of a bound chunk up to 32 KiB, a bound mapping each "
-                + "above), `MALLOC` is `NativeAllocator.malloc()` (glibc reuses its heap, already touched, once "
-                + "its mmap threshold has risen). Ratio: node allocator time / malloc time.");
+                + "above), `NUMA_CACHED` the same with a 256 MiB mapping cache (a freed large mapping, still bound "
+                + "and faulted in, serves the next allocation of its size), `MALLOC` is `NativeAllocator.malloc()` "
+                + "(glibc reuses its heap, already touched, once its mmap threshold has risen). Ratios: node "
+                + "allocator time / malloc time.");
         List<JmhResult> alloc = results.stream().filter(r -> r.method().equals("allocTouchFree")).toList();
         TreeSet<Long> sizes = new TreeSet<>();
         alloc.forEach(r -> sizes.add(Long.parseLong(r.param("size"))));
         List<List<String>> rows = new ArrayList<>();
         for (long size : sizes) {
             JmhResult numa = find(alloc, size, "NUMA_ON_NODE");
+            JmhResult cached = find(alloc, size, "NUMA_CACHED");
             JmhResult malloc = find(alloc, size, "MALLOC");
-            double ratio = numa != null && malloc != null
-                    ? Units.nanosPerOp(numa.primary().score(), numa.primary().unit())
-                            / Units.nanosPerOp(malloc.primary().score(), malloc.primary().unit())
-                    : Double.NaN;
-            rows.add(List.of(Units.bytes(size),
-                    numa == null ? "" : Section.withError(numa.primary(), 1, numa.primary().unit()),
-                    malloc == null ? "" : Section.withError(malloc.primary(), 1, malloc.primary().unit()),
-                    Units.ratio(ratio)));
+            rows.add(List.of(Units.bytes(size), score(numa), score(cached), score(malloc),
+                    Units.ratio(ratio(numa, malloc)), Units.ratio(ratio(cached, malloc))));
         }
         if (!rows.isEmpty()) {
-            out.table(List.of("size", "NUMA_ON_NODE", "MALLOC", "ratio"), rows);
+            out.table(List.of("size", "NUMA_ON_NODE", "NUMA_CACHED", "MALLOC", "ON_NODE / MALLOC",
+                    "CACHED / MALLOC"), rows);
         }
         boolean unplaced = alloc.stream().anyMatch(r -> run.aux(r, "nodePlaced").contains(0.0));
         if (unplaced) {
@@ -74,6 +72,16 @@ final class NumaSection implements Section {
         out.paragraph("`readBandwidth`: one pass of 8-byte reads over a 64 MiB buffer from a thread bound to the "
                 + "first allowed node.");
         out.table(List.of("placement", "distance", "time per pass", "GB/s", "time vs LOCAL"), bandwidth);
+    }
+
+    private static String score(JmhResult result) {
+        return result == null ? "" : Section.withError(result.primary(), 1, result.primary().unit());
+    }
+
+    private static double ratio(JmhResult a, JmhResult b) {
+        return a == null || b == null ? Double.NaN
+                : Units.nanosPerOp(a.primary().score(), a.primary().unit())
+                        / Units.nanosPerOp(b.primary().score(), b.primary().unit());
     }
 
     private static JmhResult find(List<JmhResult> results, long size, String allocator) {
