@@ -45,6 +45,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * the policies are applied for real (all on node 0). Node numbers are checked against the topology
  * read when this module is first used (a cpuset changed afterwards is not seen).
  *
+ * <p>Example: a table on node 1, first touched by a thread there, retired through an epoch domain.
+ * <pre>{@code
+ * NumaAllocator node1 = NumaAllocator.onNode(1);            // IllegalArgumentException if not allowed
+ * MemorySegment table = node1.allocate(64 << 20, 4096);      // mapped and bound, no page yet
+ * NumaThreads.executor(1, 1).submit(() -> table.fill((byte) 0)).get();
+ * assert Placement.check(table, 1).status() != PlacementCheck.Status.FAILED;
+ * domain.retire(table, node1);                               // freed by the reclaimer, any thread
+ * }</pre>
+ *
  * <p>Thread-safe: {@code allocate} and {@code free} may be called from any threads, {@code free} on
  * another thread than {@code allocate} (an epoch domain's reclaimer). Small allocations take a lock
  * per size class; large ones are a system call each. Memory effects: a {@code free} of a block

@@ -39,6 +39,7 @@ final class FakeNumaBinding implements NumaBinding {
     private int maxPossibleNode = 63;
     volatile int mbindErrno;
     volatile int currentCpu = 0;
+    volatile int affinityErrno;
     volatile int[] pageStatus;
     private final Map<Integer, long[]> memory = new ConcurrentHashMap<>();
     final List<MbindCall> mbinds = Collections.synchronizedList(new ArrayList<>());
@@ -137,7 +138,7 @@ final class FakeNumaBinding implements NumaBinding {
     @Override
     public int setAffinity(int[] cpus) {
         affinities.add(cpus.clone());
-        return 0;
+        return affinityErrno;
     }
 
     @Override

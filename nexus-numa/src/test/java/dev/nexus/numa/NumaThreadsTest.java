@@ -50,6 +50,25 @@ class NumaThreadsTest {
         assertThatThrownBy(() -> NumaThreads.factory(runtime, 0)).isInstanceOf(IllegalArgumentException.class);
     }
 
+    /**
+     * sched_setaffinity refused: bindCurrentThread throws with errno and its meaning; a factory thread
+     * runs its task unbound rather than not at all.
+     */
+    @Test
+    void affinityRefused() throws Exception {
+        FakeNumaBinding binding = new FakeNumaBinding().withLibnuma();
+        binding.affinityErrno = 1;
+        NumaRuntime runtime = Fixtures.runtime(binding, "two-node");
+        assertThatThrownBy(() -> NumaThreads.bindCurrentThread(runtime, 1)).isInstanceOf(NumaException.class)
+                .hasMessageContaining("sched_setaffinity(0, cpus of node 1)")
+                .hasMessageContaining("errno=1 (Operation not permitted)");
+        CompletableFuture<String> ran = new CompletableFuture<>();
+        Thread t = NumaThreads.factory(runtime, 1).newThread(() -> ran.complete(Thread.currentThread().getName()));
+        t.start();
+        assertThat(ran.get(Fixtures.TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("numa-node1-1");
+        assertThat(t.join(Fixtures.TIMEOUT)).isTrue();
+    }
+
     /** A node whose CPUs are all outside the cpuset (or that has none) cannot host a bound thread. */
     @Test
     void nodeWithoutAllowedCpusRejected() {
