@@ -30,12 +30,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * bound with {@code mbind}, and only then touched: by the caller, or at once with
  * {@link #withPrefault(boolean) prefault} (from a thread on the target node when the policy alone does
  * not force the node). {@code Arena.allocate} would zero-fill, placing every page before any policy.
- * Contents are zero when freshly mapped and unspecified when a block is reused.
+ * Contents are zero when freshly mapped and unspecified when a block or a cached mapping is reused.
  *
  * <p><b>Small allocations</b> (up to 256 KiB, alignment up to the page size) are blocks of
  * power-of-two size classes cut from 2 MiB chunks bound by the same policy: they do not each take a
  * page. Larger ones get their own mapping, rounded up to whole pages (whole 2 MiB huge pages with
- * {@link #withHugePages(boolean)}), and {@code free} unmaps exactly what was mapped.
+ * {@link #withHugePages(boolean)}), and {@code free} unmaps exactly what was mapped, or keeps the
+ * mapping for reuse with {@link #withMappingCache(long)}.
  *
  * <p><b>Fallbacks, never a crash.</b> Asking for a node that this process may not use is an
  * {@link IllegalArgumentException} naming the allowed nodes. Without libnuma, with
@@ -49,14 +50,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>{@code
  * NumaAllocator node1 = NumaAllocator.onNode(1);            // IllegalArgumentException if not allowed
  * MemorySegment table = node1.allocate(64 << 20, 4096);      // mapped and bound, no page yet
- * NumaThreads.executor(1, 1).submit(() -> table.fill((byte) 0)).get();
+ * ExecutorService readers = NumaThreads.executor(1, 2);     // platform threads on node 1's CPUs
+ * readers.submit(() -> table.fill((byte) 0)).get();          // the first touch, from node 1
  * assert Placement.check(table, 1).status() != PlacementCheck.Status.FAILED;
  * domain.retire(table, node1);                               // freed by the reclaimer, any thread
  * }</pre>
  *
  * <p>Thread-safe: {@code allocate} and {@code free} may be called from any threads, {@code free} on
  * another thread than {@code allocate} (an epoch domain's reclaimer). Small allocations take a lock
- * per size class; large ones are a system call each. Memory effects: a {@code free} of a block
+ * per size class; large ones are system calls ({@code mmap}, {@code mbind}; {@code munmap} on free),
+ * none when the mapping cache serves them. Memory effects: a {@code free} of a block
  * happens-before an {@code allocate} that returns the same block (both take the size class's lock).
  */
 public final class NumaAllocator implements NativeAllocator {
@@ -68,7 +71,8 @@ public final class NumaAllocator implements NativeAllocator {
      * a key of `large` is a large one (its size must match), else the chunk below its address must
      * contain it. Both maps are concurrent: allocate and free take no allocator-wide lock; the block
      * bookkeeping is under the size class's lock (ChunkPool). Invariants: an address is in `large` iff
-     * its mapping is live and not yet freed; `mappedBytes` is the sum of the live mappings' lengths
+     * its mapping is handed out and not yet freed; `mappedBytes` is the sum of the lengths of the
+     * mappings made and not unmapped (chunks, large, cached)
      * (updated after each map and before each unmap, so a racing reader may see it off by one mapping).
      */
 
