@@ -120,6 +120,9 @@ public class NumaBenchmark {
             } else {
                 memory = NativeAllocator.malloc();
             }
+            // one untimed round trip: class initialization and downcall linking (hundreds of ms in the
+            // interpreter) stay out of the first timed operation of a run without warmup (smoke)
+            memory.free(memory.allocate(size, 8));
         }
     }
 
