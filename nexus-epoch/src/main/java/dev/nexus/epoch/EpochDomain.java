@@ -65,7 +65,15 @@ public final class EpochDomain implements AutoCloseable {
      *
      * Owner word: written plainly after the pin CAS and reset to 0 before the unpin release store,
      * so an observer that reads a PINNED word (volatile) sees either 0 or the thread that pinned it,
-     * never a previous holder. synchronize()/barrier()/close() rely on this to fail fast.
+     * never a previous holder. synchronize()/barrier()/close() rely on this to fail fast. The reset
+     * is a release store only so that it is the very call the unpin makes (see below).
+     *
+     * Exception safety (a StackOverflowError or OutOfMemoryError anywhere): the guard is allocated
+     * before the pin CAS; whatever is thrown after it, the pin is undone in the frame that made the
+     * CAS, with the same calls a close makes (owner reset, backstop record done, unpin store), so an
+     * overflow strikes at the first of them, before anything changed, or not at all. What an
+     * overflow leaves behind anyway (a close that itself overflowed) is a pinned slot whose guard
+     * is unreachable: GuardBackstop releases it once a GC has cleared the guard.
      */
 
     private static final AtomicLong DOMAIN_IDS = new AtomicLong();
@@ -76,6 +84,7 @@ public final class EpochDomain implements AutoCloseable {
     final long epochOffset;
     final long slotBase;
     final GracePeriodDetector detector;
+    final GuardBackstop backstop;
     private final DomainLayout layout;
     private final SlotAllocator slots;
     private final Reclaimer reclaimer;
@@ -94,6 +103,7 @@ public final class EpochDomain implements AutoCloseable {
         this.epochOffset = layout.epoch();
         this.slotBase = layout.slot(0);
         this.slots = new SlotAllocator(layout, config.initialPool());
+        this.backstop = new GuardBackstop(slotBase, layout.poolCapacity(), config.initialPool());
         this.detector = config.detector() == Detector.FLAT_SCAN
                 ? new FlatScanDetector(layout, slots)
                 : new QuiescenceTree(layout);
@@ -136,6 +146,9 @@ public final class EpochDomain implements AutoCloseable {
      *     ({@link Builder#maxGuards(int)})
      */
     public Guard pin() {
+        // allocated before the pin CAS: after it, nothing may fail between the pin and the return
+        // of the guard that unpins it (an OutOfMemoryError or StackOverflowError would leak the slot)
+        PooledGuard guard = new PooledGuard(this);
         long tid = Thread.currentThread().threadId();
         int active = slots.poolActive();
         int slot = probeStart(tid) & (active - 1);
@@ -143,16 +156,29 @@ public final class EpochDomain implements AutoCloseable {
         long e = SharedRegion.getLongVolatile(epochOffset); // volatile read of E (crossbeam: load epoch)
         // volatile CAS IDLE -> PINNED(e): leases and publishes the pin; the store->load point
         if (e >= 0 && SharedRegion.casLong(slotOffset, Epoch.IDLE, Epoch.pinned(e))) {
-            finishPooledPin(slot, slotOffset, e, tid);
-            return new PooledGuard(this, slot);
+            boolean open = false;
+            try {
+                open = finishPooledPin(guard, slot, slotOffset, e, tid);
+            } finally {
+                if (!open) {
+                    // closed, or an Error after the CAS: undo the pin here, with the calls the pin
+                    // itself made at this depth, so that a stack overflow leaves room for the undo
+                    // "Owner word"; the same call as the unpin's (see PooledGuard.close())
+                    SharedRegion.setLongRelease(slotOffset + DomainLayout.SLOT_OWNER, 0);
+                    guard.ref.done = true; // volatile, before the unpin: see GuardBackstop
+                    SharedRegion.setLongRelease(slotOffset, Epoch.IDLE); // release: undo our pin
+                }
+            }
+            return guard;
         }
-        return new PooledGuard(this, pinPooledSlow(tid, probeStart(tid)));
+        pinPooledSlow(guard, tid, probeStart(tid));
+        return guard;
     }
 
-    /** Leases and pins a pool slot, probing and growing the pool; returns the slot. */
-    int pinPooledSlot() {
+    /** Leases and pins a pool slot for {@code guard}, probing and growing the pool; returns the slot. */
+    int pinPooledSlot(PooledGuard guard) {
         long tid = Thread.currentThread().threadId();
-        return pinPooledSlow(tid, probeStart(tid));
+        return pinPooledSlow(guard, tid, probeStart(tid));
     }
 
     /**
@@ -161,7 +187,7 @@ public final class EpochDomain implements AutoCloseable {
      * at low load), then doubles the pool when they were all pinned (amortized O(1) however many
      * guards are open); at capacity it probes every slot before it gives up.
      */
-    private int pinPooledSlow(long tid, int hash) {
+    private int pinPooledSlow(PooledGuard guard, long tid, int hash) {
         while (true) {
             int active = slots.poolActive();
             boolean atCapacity = active >= slots.poolCapacity();
@@ -186,13 +212,23 @@ public final class EpochDomain implements AutoCloseable {
                 }
                 // volatile CAS: lease + publish, as in pin()
                 if (SharedRegion.casLong(slotOffset, Epoch.IDLE, Epoch.pinned(e))) {
-                    finishPooledPin(slot, slotOffset, e, tid);
+                    boolean open = false;
+                    try {
+                        open = finishPooledPin(guard, slot, slotOffset, e, tid);
+                    } finally {
+                        if (!open) { // as in pin()
+                            SharedRegion.setLongRelease(slotOffset + DomainLayout.SLOT_OWNER, 0);
+                            guard.ref.done = true;
+                            SharedRegion.setLongRelease(slotOffset, Epoch.IDLE);
+                        }
+                    }
                     return slot;
                 }
             }
             if (pinned < probes) {
                 continue; // lost races only: some probed slot was free during this pass
             }
+            backstop.ensure(Math.min(slots.poolCapacity(), active * 2)); // before the pool grows
             if (!slots.growPool(active) && atCapacity) {
                 throw new IllegalStateException("epoch domain '" + name + "': all " + active
                         + " pooled guards are open; raise EpochDomain.builder().maxGuards(...)");
@@ -200,13 +236,18 @@ public final class EpochDomain implements AutoCloseable {
         }
     }
 
-    private void finishPooledPin(int slot, long slotOffset, long e, long tid) {
+    /**
+     * Completes a pooled pin after its CAS; returns true (normally) only with the slot pinned for the
+     * caller's guard. Whatever it throws (the domain is closed, or an {@link Error} such as a stack
+     * overflow), the caller undoes the pin: it will return no guard.
+     */
+    private boolean finishPooledPin(PooledGuard guard, int slot, long slotOffset, long e, long tid) {
+        guard.pinnedAt(slot, Epoch.pinned(e)); // records the pin for the backstop: see GuardBackstop
         SharedRegion.fenceAfterPin(); // store->load: see SharedRegion.fenceAfterPin
         // volatile re-read of E after the pin CAS: pairs with close()'s CAS of the closed bit and its
         // slot scan (Dekker): either we see the bit, or close() sees this slot pinned.
         if (SharedRegion.getLongVolatile(epochOffset) < 0) {
-            SharedRegion.setLongRelease(slotOffset, Epoch.IDLE); // release: undo the pin
-            throw closedException();
+            throw closedException(); // the caller undoes the pin
         }
         SharedRegion.setLongPlain(slotOffset + DomainLayout.SLOT_OWNER, tid); // see "Owner word"
         if (SharedRegion.getLongPlain(slotOffset + DomainLayout.SLOT_SEEN) != e) {
@@ -215,12 +256,15 @@ public final class EpochDomain implements AutoCloseable {
         if (pinSites != null) {
             pinSites[slot] = new PinSite(Thread.currentThread());
         }
+        return true;
     }
 
-    /** Releases a pooled slot: owner reset, then release-store IDLE. */
-    void unpinPooled(int slot) {
+    /** Releases a pooled slot: owner reset, backstop record done, then release-store IDLE. */
+    void unpinPooled(int slot, GuardBackstop.GuardRef ref) {
         long slotOffset = slotBase + ((long) slot << 7);
-        SharedRegion.setLongPlain(slotOffset + DomainLayout.SLOT_OWNER, 0); // see "Owner word"
+        // see "Owner word"; the same call as the unpin's (see PooledGuard.close())
+        SharedRegion.setLongRelease(slotOffset + DomainLayout.SLOT_OWNER, 0);
+        ref.done = true; // volatile, before the unpin store: see GuardBackstop
         // release: every access inside the guard happens-before a detector's volatile read of IDLE
         SharedRegion.setLongRelease(slotOffset, Epoch.IDLE);
     }
@@ -234,9 +278,14 @@ public final class EpochDomain implements AutoCloseable {
     /** Brings an offline (or never used) slot online: count it first, then publish it IDLE. */
     void rejoin(int slot, long slotOffset, long word) {
         detector.arrive(slot);
-        // volatile CAS after the volatile count increment (CountsCoverOnline)
-        if (!SharedRegion.casLong(slotOffset, word, Epoch.IDLE)) {
-            detector.depart(slot); // someone else changed it: undo our count
+        boolean joined = false;
+        try {
+            // volatile CAS after the volatile count increment (CountsCoverOnline)
+            joined = SharedRegion.casLong(slotOffset, word, Epoch.IDLE);
+        } finally {
+            if (!joined) {
+                detector.depart(slot); // someone else changed it (or the CAS threw): undo our count
+            }
         }
     }
 

@@ -1,5 +1,10 @@
 package dev.nexus.epoch;
 
+import dev.nexus.epoch.internal.DomainLayout;
+import dev.nexus.epoch.internal.Epoch;
+import dev.nexus.epoch.internal.SharedRegion;
+import java.lang.ref.Reference;
+
 /** A guard on a slot leased from the domain's pool ({@link EpochDomain#pin()}). */
 final class PooledGuard implements Guard {
 
@@ -8,22 +13,53 @@ final class PooledGuard implements Guard {
     private static final int CLOSED = 2;
 
     private final EpochDomain domain;
+    /** This pin's record for the backstop (see GuardBackstop); a new one per pin and resume. */
+    GuardBackstop.GuardRef ref;
     private int slot;
     private int state;
 
-    PooledGuard(EpochDomain domain, int slot) {
+    /** A guard not yet pinned: {@link EpochDomain#pin()} allocates it before its pin CAS. */
+    PooledGuard(EpochDomain domain) {
         this.domain = domain;
-        this.slot = slot;
+        this.ref = new GuardBackstop.GuardRef(this, Thread.currentThread());
+        this.slot = -1;
+    }
+
+    /**
+     * Records the slot the pin leased (a plain write: the guard is not yet shared), and registers
+     * this guard with the backstop for it.
+     */
+    void pinnedAt(int pinnedSlot, long word) {
+        this.slot = pinnedSlot;
+        ref.word = word; // plain: published by record's release store
+        domain.backstop.record(pinnedSlot, ref);
+    }
+
+    /** The leased slot (for tests and the domain's backstop). */
+    int slot() {
+        return slot;
     }
 
     @Override
     public void close() {
         if (state == OPEN) {
-            domain.unpinPooled(slot);
+            // EpochDomain.unpinPooled inlined by hand: this call chain is no deeper than the pin
+            // CAS's, so a reader that pinned at the brink of a stack overflow can still close
+            long slotOffset = domain.slotBase + ((long) slot << 7);
+            // see "Owner word"; release only so that this is the very call the unpin below makes:
+            // if an overflow strikes, it strikes here, before anything changed
+            SharedRegion.setLongRelease(slotOffset + DomainLayout.SLOT_OWNER, 0);
+            // volatile write before the unpin store: the backstop leaves this slot alone from here
+            // (a field write, no call: an overflow cannot strike between it and the unpin's call)
+            ref.done = true;
+            // release: every access inside the guard happens-before a detector's volatile read of IDLE
+            SharedRegion.setLongRelease(slotOffset, Epoch.IDLE);
         } else if (state == CLOSED) {
             throw new IllegalStateException("guard of epoch domain '" + domain.name + "' is already closed");
         }
         state = CLOSED;
+        // reachable until its slot is unpinned: the backstop releases only unreachable guards' slots
+        Reference.reachabilityFence(this);
     }
 
     @Override
@@ -32,8 +68,9 @@ final class PooledGuard implements Guard {
             throw new IllegalStateException("guard of epoch domain '" + domain.name + "' cannot be suspended: "
                     + (state == CLOSED ? "it is closed" : "it is already suspended"));
         }
-        domain.unpinPooled(slot);
+        domain.unpinPooled(slot, ref);
         state = SUSPENDED;
+        Reference.reachabilityFence(this); // as in close()
     }
 
     @Override
@@ -42,7 +79,8 @@ final class PooledGuard implements Guard {
             throw new IllegalStateException("guard of epoch domain '" + domain.name + "' cannot resume: "
                     + (state == CLOSED ? "it is closed" : "it is not suspended"));
         }
-        slot = domain.pinPooledSlot();
+        ref = new GuardBackstop.GuardRef(this, Thread.currentThread()); // before the pin: see pin()
+        slot = domain.pinPooledSlot(this);
         state = OPEN;
     }
 

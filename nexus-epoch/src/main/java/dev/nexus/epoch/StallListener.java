@@ -17,4 +17,15 @@ public interface StallListener {
      * @param stall what is known of the guard
      */
     void onStall(StalledGuard stall);
+
+    /**
+     * A pooled guard became unreachable without being closed (its thread ended with it, or the
+     * object was dropped), and the domain released its slot so that reclamation goes on. Called once
+     * per such guard; {@code stalledFor} is zero and {@code openedAt} empty. The domain also logs it
+     * (logger {@code dev.nexus.epoch}, level WARNING). Default: nothing more.
+     *
+     * @param guard what is known of the dropped guard
+     */
+    default void onGuardReleased(StalledGuard guard) {
+    }
 }

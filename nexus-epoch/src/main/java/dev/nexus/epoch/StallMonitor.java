@@ -17,11 +17,14 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class StallMonitor implements GracePeriodDetector.StragglerSink {
 
+    private static final System.Logger LOG = System.getLogger("dev.nexus.epoch");
+
     private final EpochDomain domain;
     private final long thresholdNanos;
     private final StallListener listener;
     private final ConcurrentHashMap<Integer, Long> reportedWord = new ConcurrentHashMap<>();
     private final AtomicLong reported = new AtomicLong();
+    private final AtomicLong released = new AtomicLong();
 
     /** Epoch seen by the last {@link #observeEpoch()}, and when it was first seen. */
     private volatile long epochSeen = -1;
@@ -46,10 +49,46 @@ final class StallMonitor implements GracePeriodDetector.StragglerSink {
         return reported.get();
     }
 
+    /** Pooled guards released by the backstop (they became unreachable while pinned). */
+    long released() {
+        return released.get();
+    }
+
+    /**
+     * Reports a pooled guard that became unreachable without being closed and whose slot the
+     * backstop released: to the listener, and always to the log (it is a bug of the caller).
+     */
+    private void reportReleased(GuardBackstop.GuardRef dropped, long slotWord) {
+        Thread thread = dropped.thread;
+        StalledGuard guard = new StalledGuard(domain.name, thread.threadId(), thread.getName(),
+                Epoch.pinnedEpoch(slotWord), domain.epochValue(), Duration.ZERO, List.of(), false);
+        LOG.log(System.Logger.Level.WARNING, () -> "epoch domain '" + domain.name + "': a guard opened by"
+                + " thread '" + thread.getName() + "' (id " + thread.threadId() + ") at epoch "
+                + guard.pinnedEpoch() + " became unreachable without being closed; its slot was"
+                + " released. Close every guard (try-with-resources); reads made after a guard is"
+                + " dropped are not protected");
+        if (listener != null) {
+            try {
+                listener.onGuardReleased(guard);
+            } catch (RuntimeException | Error failure) {
+                LOG.log(System.Logger.Level.ERROR, "epoch domain '" + domain.name
+                        + "': the stall listener threw", failure);
+            }
+        }
+    }
+
     @Override
     public void straggler(int slot, long slotWord) {
         if (domain.participants().releaseIfOwnerDead(slot, slotWord)) {
             return;
+        }
+        if (!domain.participants().contains(slot)) {
+            GuardBackstop.GuardRef dropped = domain.backstop.tryRelease(slot);
+            if (dropped != null) {
+                released.incrementAndGet();
+                reportReleased(dropped, slotWord);
+                return;
+            }
         }
         long since = epochSince;
         long waited = System.nanoTime() - since;
