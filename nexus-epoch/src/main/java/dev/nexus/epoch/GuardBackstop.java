@@ -91,6 +91,12 @@ final class GuardBackstop {
         return ref == null || ref.done ? null : ref.thread;
     }
 
+    /** The record of the pin now holding {@code slot}, or null (identifies a pin, for reports). */
+    GuardRef pin(int slot) {
+        GuardRef ref = ref(slot);
+        return ref == null || ref.done ? null : ref;
+    }
+
     private GuardRef ref(int slot) {
         GuardRef[] chunk = (GuardRef[]) CHUNKS.getAcquire(chunks, slot >>> CHUNK_SHIFT);
         // acquire: pairs with the release in record: sees the pin the reference belongs to

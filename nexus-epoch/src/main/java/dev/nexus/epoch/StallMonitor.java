@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Watches the stragglers that detection passes to it: reports guards that stall a grace period past
@@ -17,18 +18,42 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class StallMonitor implements GracePeriodDetector.StragglerSink {
 
+    /*
+     * Implementation notes.
+     *
+     * stalledFor must be a lower bound on the guard's age, so it is measured from the later of two
+     * instants, each itself no earlier than the truth: when this monitor first saw the running
+     * grace period (the epoch read at the report, not the one of the last step: a step runs several
+     * rounds, and one that ends grace period k must not lend k's age to the stragglers of k+1), and
+     * when it first saw this pin of the slot (slot word plus, for pooled slots, the backstop's
+     * record of the pin, so that a new guard on the same slot and epoch starts afresh).
+     */
+
     private static final System.Logger LOG = System.getLogger("dev.nexus.epoch");
 
     private final EpochDomain domain;
     private final long thresholdNanos;
     private final StallListener listener;
-    private final ConcurrentHashMap<Integer, Long> reportedWord = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, Sighting> sightings = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, Sighting> reportedPins = new ConcurrentHashMap<>();
     private final AtomicLong reported = new AtomicLong();
     private final AtomicLong released = new AtomicLong();
 
-    /** Epoch seen by the last {@link #observeEpoch()}, and when it was first seen. */
-    private volatile long epochSeen = -1;
-    private volatile long epochSince;
+    /**
+     * The latest epoch this monitor has seen, and when it first saw it; replaced as a whole (CAS),
+     * only by a later epoch. Invariant: {@code since} is no earlier than the start of that grace
+     * period.
+     */
+    private final AtomicReference<GracePeriodClock> clock =
+            new AtomicReference<>(new GracePeriodClock(-1, 0));
+
+    /** When grace period {@code epoch} was first seen. */
+    private record GracePeriodClock(long epoch, long since) {
+    }
+
+    /** A pin first seen (as a straggler) at {@code since}: slot word and the backstop's record. */
+    private record Sighting(long word, Object pin, long since) {
+    }
 
     StallMonitor(EpochDomain domain, long thresholdNanos, StallListener listener) {
         this.domain = domain;
@@ -38,10 +63,22 @@ final class StallMonitor implements GracePeriodDetector.StragglerSink {
 
     /** Notes when the global epoch changes; a grace period's age is measured from there. */
     void observeEpoch() {
-        long e = domain.epochValue();
-        if (e != epochSeen) {
-            epochSince = System.nanoTime();
-            epochSeen = e;
+        gracePeriodStart(domain.epochValue(), System.nanoTime());
+    }
+
+    /** When grace period {@code e} was first seen (now, if this is the first time). */
+    private long gracePeriodStart(long e, long now) {
+        while (true) {
+            GracePeriodClock seen = clock.get();
+            if (seen.epoch() == e) {
+                return seen.since();
+            }
+            if (seen.epoch() > e) {
+                return now; // a stale epoch read: the grace period it names is over; claim nothing
+            }
+            if (clock.compareAndSet(seen, new GracePeriodClock(e, now))) {
+                return now;
+            }
         }
     }
 
@@ -90,14 +127,21 @@ final class StallMonitor implements GracePeriodDetector.StragglerSink {
                 return;
             }
         }
-        long since = epochSince;
-        long waited = System.nanoTime() - since;
-        if (since == 0 || waited < thresholdNanos) {
+        long now = System.nanoTime();
+        long gracePeriodStart = gracePeriodStart(domain.epochValue(), now);
+        Object pin = domain.participants().contains(slot) ? null : domain.backstop.pin(slot);
+        Sighting seen = sightings.get(slot);
+        if (seen == null || seen.word() != slotWord || seen.pin() != pin) {
+            seen = new Sighting(slotWord, pin, now);
+            sightings.put(slot, seen); // racing monitors: either sighting is a lower bound
+        }
+        long waited = now - Math.max(gracePeriodStart, seen.since());
+        if (waited < thresholdNanos) {
             return;
         }
-        Long previous = reportedWord.put(slot, slotWord);
-        if (previous != null && previous == slotWord) {
-            return;
+        Sighting previous = reportedPins.put(slot, seen);
+        if (previous != null && previous.word() == seen.word() && previous.pin() == seen.pin()) {
+            return; // once per pin
         }
         reported.incrementAndGet();
         report(slot, slotWord, waited);

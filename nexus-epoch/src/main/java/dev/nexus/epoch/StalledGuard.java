@@ -13,8 +13,9 @@ import java.util.List;
  *     {@linkplain EpochDomain.Builder#recordPinSites(boolean) pin-site recording})
  * @param pinnedEpoch the epoch the guard pinned
  * @param globalEpoch the domain's epoch when the stall was seen
- * @param stalledFor how long the running grace period has been waiting for it (a lower bound on the
- *     guard's age)
+ * @param stalledFor how long the guard has held reclamation back, measured from the later of the
+ *     start of the grace period it holds back and the moment the domain first saw it pinned, both as
+ *     observed by the domain: a lower bound on the guard's age
  * @param openedAt where the guard was opened, when pin sites are recorded; otherwise empty
  * @param participant whether the guard belongs to a {@link Participant}
  */
