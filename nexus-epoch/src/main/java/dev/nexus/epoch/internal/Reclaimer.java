@@ -10,10 +10,11 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 
@@ -57,7 +58,14 @@ public final class Reclaimer implements Bag.ReclaimSink {
     private final int stripeMask;
     private final MpscUnboundedAtomicArrayQueue<Bag> sealed = new MpscUnboundedAtomicArrayQueue<>(256);
     private final ArrayDeque<Bag> waiting = new ArrayDeque<>();
-    private final AtomicBoolean stepLock = new AtomicBoolean();
+    /**
+     * One reclaiming step at a time. A lock that parks, not a spin flag: its holder may be a virtual
+     * thread that unmounts inside a blocking deferred action, and a closer spinning for it could
+     * occupy the carrier the holder needs to finish. Steps take it with tryLock (never wait);
+     * close waits for it. Unlock happens-before the next successful lock: publishes the step's
+     * writes (the waiting deque, progressed, waitingBags) to the next step.
+     */
+    private final ReentrantLock stepLock = new ReentrantLock();
     private final AtomicLong sealedBytes = new AtomicLong();
     private final Set<Long> retiredAddresses;
     private final GracePeriodDetector.StragglerSink stallSink;
@@ -246,8 +254,9 @@ public final class Reclaimer implements Bag.ReclaimSink {
      * @return false if another thread held the step
      */
     public boolean tryStep(GracePeriodDetector.StragglerSink stragglers) {
-        // volatile CAS: one step at a time; its release (set(false)) publishes the step's writes
-        if (!stepLock.compareAndSet(false, true)) {
+        // one step at a time; a deferred action of this very step that reclaims inline (a retire
+        // from inside it) must not re-enter the step: the lock is reentrant, so check first
+        if (stepLock.isHeldByCurrentThread() || !stepLock.tryLock()) {
             return false;
         }
         stepOwner = Thread.currentThread();
@@ -255,7 +264,7 @@ public final class Reclaimer implements Bag.ReclaimSink {
             stepLocked(stragglers);
         } finally {
             stepOwner = null;
-            stepLock.set(false);
+            stepLock.unlock();
         }
         epochObserver.run();
         return true;
@@ -310,19 +319,48 @@ public final class Reclaimer implements Bag.ReclaimSink {
      * quiescent with the domain closed.
      */
     public void reclaimAll() {
-        flushAll();
-        while (!stepLock.compareAndSet(false, true)) {
-            Thread.onSpinWait();
-        }
+        stepLock.lock(); // parks while a step runs (see stepLock)
         try {
+            reclaimAllLocked();
+        } finally {
+            stepLock.unlock();
+        }
+    }
+
+    /**
+     * Takes the step lock for a close, waiting (parked) until {@code deadline} (a
+     * {@link System#nanoTime()} value) at most.
+     *
+     * @return whether the lock is now held by the caller; then call {@link #reclaimAllLocked()} and
+     *     {@link #unlockAfterClose()}
+     * @throws InterruptedException if the caller is interrupted while it waits
+     */
+    public boolean lockForClose(long deadline) throws InterruptedException {
+        if (stepLock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("reclaimer of '" + name + "': close from inside a step");
+        }
+        return stepLock.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    /** Frees everything regardless of epochs; the caller holds the step lock ({@link #lockForClose}). */
+    public void reclaimAllLocked() {
+        assert stepLock.isHeldByCurrentThread();
+        stepOwner = Thread.currentThread();
+        try {
+            flushAll();
             for (Bag bag; (bag = sealed.relaxedPoll()) != null; ) {
                 waiting.addLast(bag);
             }
             freeReclaimable(Long.MAX_VALUE / 2);
             waitingBags = waiting.size();
         } finally {
-            stepLock.set(false);
+            stepOwner = null;
         }
+    }
+
+    /** Releases the step lock taken by {@link #lockForClose}. */
+    public void unlockAfterClose() {
+        stepLock.unlock();
     }
 
     /**
