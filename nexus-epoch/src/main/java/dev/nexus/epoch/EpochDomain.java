@@ -14,7 +14,9 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * An epoch domain: readers pin guards, writers retire native memory or defer actions, and the domain
@@ -45,7 +47,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #retire} and {@link #defer} are lock-free, O(1) amortized, and block only under
  * {@link BudgetPolicy#BLOCK} when the garbage budget is exhausted. {@link #synchronize()},
  * {@link #barrier()} and {@link #close()} block the caller until grace periods pass; they fail fast
- * instead of waiting for a guard the calling thread itself opened.
+ * instead of waiting for a guard the calling thread itself opened. Waiting is interruptible: the
+ * untimed forms throw {@link InterruptedWaitException} (interrupt status set again), the timed forms
+ * {@link #trySynchronize(Duration)}, {@link #awaitBarrier(Duration)} and {@link #close(Duration)}
+ * throw {@link InterruptedException}; a wait that gives up leaves the domain as it was (a close that
+ * gives up reopens it).
  *
  * <p><b>Memory effects.</b> See the {@linkplain dev.nexus.epoch package documentation} for the
  * happens-before edges users may rely on.
@@ -93,6 +99,8 @@ public final class EpochDomain implements AutoCloseable {
     private final ParticipantRegistry participants;
     private final PinSite[] pinSites;
     private final AtomicBoolean released = new AtomicBoolean();
+    /** Closers take turns: a failed close reopens the domain, which must not pull the rug from another. */
+    private final ReentrantLock closeTurn = new ReentrantLock();
     private final AtomicLong budgetOverruns = new AtomicLong();
     private volatile boolean reclaimerStarted;
 
@@ -397,8 +405,9 @@ public final class EpochDomain implements AutoCloseable {
         }
         startReclaimerIfNeeded();
         reclaimer.flushAll();
-        reclaimer.driveUntil(() -> reclaimer.sealedBytes() + bytes <= budget || isClosed(),
-                stalls.failingOnOwnGuard("retire() waiting for the garbage budget"));
+        Waiting.untimed(name, "retire() waiting for the garbage budget", deadline -> reclaimer.driveUntil(
+                () -> reclaimer.sealedBytes() + bytes <= budget || isClosed(),
+                stalls.failingOnOwnGuard("retire() waiting for the garbage budget"), deadline));
         checkOpen();
     }
 
@@ -423,21 +432,43 @@ public final class EpochDomain implements AutoCloseable {
 
     /**
      * Blocks until a full grace period has passed: every guard open when this call started has
-     * closed. The calling thread drives detection itself. Uninterruptible (the interrupt status is
-     * kept).
+     * closed. The calling thread drives detection itself.
      *
      * @throws IllegalStateException if the domain is (or becomes) closed, or the calling thread
      *     holds an open guard of this domain, or runs a deferred action of it (waiting would
      *     deadlock)
+     * @throws InterruptedWaitException if the calling thread is interrupted while it waits (its
+     *     interrupt status is set again); use {@link #trySynchronize(Duration)} to get an
+     *     {@link InterruptedException} and a timeout
      */
     public void synchronize() {
+        Waiting.untimed(name, "synchronize()", this::synchronizeUntil);
+    }
+
+    /**
+     * Like {@link #synchronize()}, but gives up after {@code timeout}: the timed, interruptible form.
+     * Giving up has no effect on the domain.
+     *
+     * @param timeout how long to wait at most; zero checks once
+     * @return true if a full grace period passed, false if the timeout elapsed first
+     * @throws InterruptedException if the calling thread is interrupted while it waits
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException as {@link #synchronize()}
+     */
+    public boolean trySynchronize(Duration timeout) throws InterruptedException {
+        return synchronizeUntil(Waiting.deadline(timeout));
+    }
+
+    private boolean synchronizeUntil(long deadline) throws InterruptedException {
         checkOpen();
         checkNotReclaiming("synchronize()");
         VarHandle.fullFence(); // full fence: the caller's earlier unlinks are ordered before the read of E
         long target = Epoch.value(SharedRegion.getLongVolatile(epochOffset)) + 2;
-        reclaimer.driveUntil(() -> epochOrClosed() >= target,
-                stalls.failingOnOwnGuard("synchronize()"));
+        boolean done = reclaimer.driveUntil(() -> epochOrClosed() >= target,
+                stalls.failingOnOwnGuard("synchronize()"), deadline);
         checkOpen();
+        return done;
     }
 
     /**
@@ -447,17 +478,42 @@ public final class EpochDomain implements AutoCloseable {
      * @throws IllegalStateException if the domain is (or becomes) closed, or the calling thread
      *     holds an open guard of this domain, or runs a deferred action of it (waiting would
      *     deadlock)
+     * @throws InterruptedWaitException if the calling thread is interrupted while it waits (its
+     *     interrupt status is set again); use {@link #awaitBarrier(Duration)} to get an
+     *     {@link InterruptedException} and a timeout
      */
     public void barrier() {
+        Waiting.untimed(name, "barrier()", this::barrierUntil);
+    }
+
+    /**
+     * Like {@link #barrier()}, but gives up after {@code timeout}: the timed, interruptible form.
+     * Giving up has no effect on what is pending (it is still freed later, as usual).
+     *
+     * @param timeout how long to wait at most
+     * @return true if everything retired or deferred before the call has been freed or run, false if
+     *     the timeout elapsed first
+     * @throws InterruptedException if the calling thread is interrupted while it waits
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException as {@link #barrier()}
+     */
+    public boolean awaitBarrier(Duration timeout) throws InterruptedException {
+        return barrierUntil(Waiting.deadline(timeout));
+    }
+
+    private boolean barrierUntil(long deadline) throws InterruptedException {
         checkOpen();
         checkNotReclaiming("barrier()");
         AtomicBoolean done = new AtomicBoolean();
         reclaimer.flushAll();
-        reclaimer.enqueueMarker(() -> done.set(true));
-        reclaimer.driveUntil(() -> done.get() || isClosed(), stalls.failingOnOwnGuard("barrier()"));
-        if (!done.get()) {
+        reclaimer.enqueueMarker(() -> done.set(true)); // a no-op if this wait is abandoned
+        boolean finished = reclaimer.driveUntil(() -> done.get() || isClosed(),
+                stalls.failingOnOwnGuard("barrier()"), deadline);
+        if (finished && !done.get()) {
             throw closedException();
         }
+        return finished;
     }
 
     private long epochOrClosed() {
@@ -469,27 +525,90 @@ public final class EpochDomain implements AutoCloseable {
 
     /**
      * Closes the domain: new pins, retires and defers fail from now on; waits until every open guard
-     * has closed, then frees everything still pending and stops the reclaimer. Idempotent.
+     * has closed, then frees everything still pending and stops the reclaimer. Idempotent; closers
+     * take turns. While it waits the domain refuses new work ({@link #isClosed()} is true); if the
+     * wait fails (the caller's own guard, an interrupt), the domain is reopened, as it was.
      *
      * @throws IllegalStateException if the calling thread holds an open guard of this domain (the
-     *     domain stays closed; call again once the guard is closed to free what is pending)
+     *     domain stays open), or runs a deferred action of it
+     * @throws InterruptedWaitException if the calling thread is interrupted while it waits (its
+     *     interrupt status is set again; the domain stays open); use {@link #close(Duration)} to get
+     *     an {@link InterruptedException} and a timeout
      */
     @Override
     public void close() {
+        Waiting.untimed(name, "close()", this::closeUntil);
+    }
+
+    /**
+     * Like {@link #close()}, but gives up after {@code timeout}: the timed, interruptible form. A
+     * close that gives up (or is interrupted) leaves the domain open and usable, as it was: new work
+     * was refused only while it waited.
+     *
+     * @param timeout how long to wait at most for open guards and a running reclaiming step
+     * @return true if the domain is closed and everything pending was freed (also when it was
+     *     closed already); false if the timeout elapsed first (the domain is open)
+     * @throws InterruptedException if the calling thread is interrupted while it waits (the domain is
+     *     open)
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException as {@link #close()}
+     */
+    public boolean close(Duration timeout) throws InterruptedException {
+        return closeUntil(Waiting.deadline(timeout));
+    }
+
+    private boolean closeUntil(long deadline) throws InterruptedException {
         checkNotReclaiming("close()");
+        // tryLock() first: a close that need not wait succeeds even with the interrupt status set
+        if (!closeTurn.tryLock() && !closeTurn.tryLock(Math.max(0, deadline == Waiting.NEVER
+                ? Long.MAX_VALUE : deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            return false;
+        }
+        try {
+            if (released.get()) {
+                return true; // closed by an earlier call
+            }
+            long open = setClosedBit();
+            boolean committed = false;
+            try {
+                GracePeriodDetector.StragglerSink ownGuard = stalls.failingOnOwnGuard("close()");
+                committed = reclaimer.driveUntil(() -> noSlotPinned(ownGuard), ownGuard, deadline)
+                        && reclaimer.lockForClose(deadline); // waits (parked) for a running step
+            } finally {
+                if (!committed) {
+                    // volatile store of the open epoch: the closed bit set above goes; E did not
+                    // move while it was set (advances CAS from an open E), and closers take turns
+                    SharedRegion.setLongVolatile(epochOffset, open);
+                }
+            }
+            if (!committed) {
+                return false; // timed out: open again, as it was
+            }
+            try {
+                reclaimer.stop();
+                reclaimer.reclaimAllLocked();
+            } finally {
+                reclaimer.unlockAfterClose();
+            }
+            if (released.compareAndSet(false, true)) {
+                SharedRegion.release(layout.releasableStart(), layout.releasableBytes());
+            }
+            return true;
+        } finally {
+            closeTurn.unlock();
+        }
+    }
+
+    /** Sets the closed bit of E; returns the open value it replaced. */
+    private long setClosedBit() {
         while (true) {
             long e = SharedRegion.getLongVolatile(epochOffset);
+            assert e >= 0 : "closed bit set outside a close turn: " + e;
             // volatile CAS: sets the closed bit; pairs with the re-read of E after each pin CAS
-            if (e < 0 || SharedRegion.casLong(epochOffset, e, e | Epoch.CLOSED)) {
-                break;
+            if (SharedRegion.casLong(epochOffset, e, e | Epoch.CLOSED)) {
+                return e;
             }
-        }
-        GracePeriodDetector.StragglerSink ownGuard = stalls.failingOnOwnGuard("close()");
-        reclaimer.driveUntil(() -> noSlotPinned(ownGuard), ownGuard);
-        reclaimer.stop();
-        reclaimer.reclaimAll();
-        if (released.compareAndSet(false, true)) {
-            SharedRegion.release(layout.releasableStart(), layout.releasableBytes());
         }
     }
 

@@ -329,7 +329,7 @@ public final class Reclaimer implements Bag.ReclaimSink {
 
     /**
      * Takes the step lock for a close, waiting (parked) until {@code deadline} (a
-     * {@link System#nanoTime()} value) at most.
+     * {@link System#nanoTime()} value; {@link Long#MAX_VALUE}: no deadline) at most.
      *
      * @return whether the lock is now held by the caller; then call {@link #reclaimAllLocked()} and
      *     {@link #unlockAfterClose()}
@@ -338,6 +338,13 @@ public final class Reclaimer implements Bag.ReclaimSink {
     public boolean lockForClose(long deadline) throws InterruptedException {
         if (stepLock.isHeldByCurrentThread()) {
             throw new IllegalStateException("reclaimer of '" + name + "': close from inside a step");
+        }
+        if (stepLock.tryLock()) {
+            return true; // no wait, so no interrupt check
+        }
+        if (deadline == Long.MAX_VALUE) {
+            stepLock.lockInterruptibly(); // parks while a step runs (see stepLock)
+            return true;
         }
         return stepLock.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
@@ -364,38 +371,44 @@ public final class Reclaimer implements Bag.ReclaimSink {
     }
 
     /**
-     * Drives reclamation from the calling thread until {@code done} holds: runs steps when free,
-     * otherwise pushes the grace period itself. Uninterruptible; the interrupt status is kept.
+     * Drives reclamation from the calling thread until {@code done} holds or {@code deadline} (a
+     * {@link System#nanoTime()} value; {@link Long#MAX_VALUE}: no deadline) passes: runs steps when free, otherwise pushes the grace
+     * period itself, backing off (spin, yield, then park) while nothing changes.
      *
+     * @return true once {@code done} holds; false if the deadline passed first
+     * @throws InterruptedException if the caller is (or gets) interrupted before {@code done} holds;
+     *     the interrupt status is cleared, as usual with this exception
      * @throws IllegalStateException from {@code stragglers} (a caller waiting on its own guard)
      */
-    public void driveUntil(BooleanSupplier done, GracePeriodDetector.StragglerSink stragglers) {
-        boolean interrupted = false;
-        try {
-            for (int round = 0; !done.getAsBoolean(); round++) {
-                tryStep(stragglers); // frees what is due, if no other thread is stepping
-                long e = SharedRegion.getLongVolatile(epochOffset);
-                if (!Epoch.isClosed(e)) {
-                    // the waiter pushes the grace period itself, with or without garbage waiting
-                    detector.forceQuiescentState(Epoch.value(e), stragglers);
-                }
-                if (done.getAsBoolean()) {
-                    return;
-                }
-                if (round < 64) {
-                    Thread.onSpinWait();
-                } else if (round < 128) {
-                    Thread.yield();
-                } else {
-                    LockSupport.parkNanos(Math.min(MAX_BACKOFF_NANOS, 1000L << Math.min(10, round - 128)));
-                    interrupted |= Thread.interrupted();
-                }
+    public boolean driveUntil(BooleanSupplier done, GracePeriodDetector.StragglerSink stragglers,
+            long deadline) throws InterruptedException {
+        for (int round = 0; !done.getAsBoolean(); round++) {
+            tryStep(stragglers); // frees what is due, if no other thread is stepping
+            long e = SharedRegion.getLongVolatile(epochOffset);
+            if (!Epoch.isClosed(e)) {
+                // the waiter pushes the grace period itself, with or without garbage waiting
+                detector.forceQuiescentState(Epoch.value(e), stragglers);
             }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+            if (done.getAsBoolean()) {
+                return true;
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException("interrupted while waiting on epoch domain '" + name + "'");
+            }
+            long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            if (round < 64) {
+                Thread.onSpinWait();
+            } else if (round < 128) {
+                Thread.yield();
+            } else {
+                LockSupport.parkNanos(Math.min(left,
+                        Math.min(MAX_BACKOFF_NANOS, 1000L << Math.min(10, round - 128))));
             }
         }
+        return true;
     }
 
     // ---- the reclaimer thread --------------------------------------------------------------------
