@@ -103,6 +103,8 @@ public final class EpochDomain implements AutoCloseable {
     private final ReentrantLock closeTurn = new ReentrantLock();
     private final AtomicLong budgetOverruns = new AtomicLong();
     private volatile boolean reclaimerStarted;
+    /** Closes the domain if it becomes unreachable unclosed (see DomainReaper). */
+    private final java.lang.ref.Cleaner.Cleanable reaper;
 
     private EpochDomain(DomainConfig config) {
         this.config = config;
@@ -116,12 +118,15 @@ public final class EpochDomain implements AutoCloseable {
                 ? new FlatScanDetector(layout, slots)
                 : new QuiescenceTree(layout);
         this.pinSites = config.recordPinSites() ? new PinSite[layout.capacity()] : null;
-        this.participants = new ParticipantRegistry(this, layout, slots);
+        this.participants = new ParticipantRegistry(new Ref(name, slotBase, detector), layout, slots);
         this.stalls = new StallMonitor(this, config.stallThresholdNanos(), config.stallListener());
         // E starts at 1: the zeroed node words carry tag 0, which must read as "older" (not done)
         SharedRegion.setLongVolatile(epochOffset, Epoch.FIRST);
+        WeakStallSink weakStalls = new WeakStallSink(stalls); // the reclaimer thread must not pin us
         this.reclaimer = new Reclaimer(name, epochOffset, detector, config.graceDistance(),
-                config.sealBytes(), config.stripes(), config.detectDoubleRetire(), stalls, stalls::observeEpoch);
+                config.sealBytes(), config.stripes(), config.detectDoubleRetire(), weakStalls, weakStalls);
+        this.reaper = DomainReaper.CLEANER.register(this,
+                new DomainReaper(name, epochOffset, layout, slots, backstop, reclaimer, released));
     }
 
     /**
@@ -313,7 +318,7 @@ public final class EpochDomain implements AutoCloseable {
      */
     public Participant register() {
         checkOpen();
-        return participants.register();
+        return participants.register(this);
     }
 
     ParticipantRegistry participants() {
@@ -594,6 +599,7 @@ public final class EpochDomain implements AutoCloseable {
             if (released.compareAndSet(false, true)) {
                 SharedRegion.release(layout.releasableStart(), layout.releasableBytes());
             }
+            reaper.clean(); // deregisters: the reaper sees 'released' and does nothing
             return true;
         } finally {
             closeTurn.unlock();
@@ -687,6 +693,13 @@ public final class EpochDomain implements AutoCloseable {
     public String toString() {
         return "EpochDomain[" + name + ", epoch=" + epochValue() + ", detector=" + config.detector()
                 + (isClosed() ? ", closed" : "") + "]";
+    }
+
+    /**
+     * What the parts of a domain that outlive it (Cleaner actions, the reclaimer thread) may know of
+     * it: never the domain itself, which they would keep reachable.
+     */
+    record Ref(String name, long slotBase, GracePeriodDetector detector) {
     }
 
     /** Where a pooled guard was opened (only with pin-site recording). */

@@ -89,6 +89,8 @@ public final class Reclaimer implements Bag.ReclaimSink {
     /** Set by the reclaimer thread before it parks with nothing to do; retire wakes it. */
     private volatile boolean sleeping;
     private volatile boolean running;
+    /** Set once by {@link #abandon}; read by the reclaimer thread. */
+    private volatile Abandoned abandoned;
     private Thread thread;
 
     /**
@@ -433,6 +435,45 @@ public final class Reclaimer implements Bag.ReclaimSink {
         thread.start();
     }
 
+    /**
+     * The domain became unreachable without being closed (its closed bit is set): the background
+     * thread (started for this if need be) waits until {@code quiescent} holds, frees everything
+     * pending, runs {@code drained} and ends; if {@code quiescent} does not hold within
+     * {@code patienceNanos}, it ends without freeing and runs {@code gaveUp}. Neither callback may
+     * reach the domain.
+     */
+    public void abandon(BooleanSupplier quiescent, Runnable drained, Runnable gaveUp, long patienceNanos) {
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+            abandoned = new Abandoned(quiescent, drained, gaveUp, System.nanoTime() + patienceNanos);
+        }
+        start();
+        wake();
+    }
+
+    /** An abandoned domain's last orders (see {@link #abandon}). */
+    private record Abandoned(BooleanSupplier quiescent, Runnable drained, Runnable gaveUp, long deadline) {
+    }
+
+    /** In the reclaimer thread: carries out {@link #abandon}; returns whether the thread must end. */
+    private boolean drainAbandoned(Abandoned orders) {
+        if (orders.quiescent().getAsBoolean()) {
+            reclaimAll();
+            orders.drained().run();
+        } else if (System.nanoTime() - orders.deadline() >= 0) {
+            orders.gaveUp().run();
+        } else {
+            return false;
+        }
+        synchronized (this) {
+            running = false;
+            stopped = true;
+        }
+        return true;
+    }
+
     /** Whether the background thread was started. */
     public synchronized boolean started() {
         return thread != null;
@@ -474,6 +515,10 @@ public final class Reclaimer implements Bag.ReclaimSink {
     private void loop() {
         long backoff = MIN_BACKOFF_NANOS;
         while (running) {
+            Abandoned orders = abandoned;
+            if (orders != null && drainAbandoned(orders)) {
+                return;
+            }
             boolean progress = tryStep(stallSink) && progressed; // progressed: written by this step
             if (waitingBags == 0 && sealed.isEmpty()) {
                 backoff = MIN_BACKOFF_NANOS;
