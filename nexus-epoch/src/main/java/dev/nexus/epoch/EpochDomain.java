@@ -125,8 +125,10 @@ public final class EpochDomain implements AutoCloseable {
         WeakStallSink weakStalls = new WeakStallSink(stalls); // the reclaimer thread must not pin us
         this.reclaimer = new Reclaimer(name, epochOffset, detector, config.graceDistance(),
                 config.sealBytes(), config.stripes(), config.detectDoubleRetire(), weakStalls, weakStalls);
+        reclaimer.failureHandler(failureSink(name, config.failureHandler()));
         this.reaper = DomainReaper.CLEANER.register(this,
                 new DomainReaper(name, epochOffset, layout, slots, backstop, reclaimer, released));
+        DomainStatistics.register(this);
     }
 
     /**
@@ -337,7 +339,8 @@ public final class EpochDomain implements AutoCloseable {
 
     /**
      * Retires a native segment that the caller has unlinked: {@code allocator.free(segment)} runs
-     * once no guard that was open when this call started is still open.
+     * once no guard that was open when this call started is still open, on the threads that run
+     * deferred actions (see {@link #defer}); a free that throws goes to the failure handler.
      *
      * @param segment a native segment, unlinked from every shared structure
      * @param allocator the allocator that allocated it
@@ -370,9 +373,12 @@ public final class EpochDomain implements AutoCloseable {
     }
 
     /**
-     * Runs {@code action} once no guard that was open when this call started is still open, on the
-     * reclaimer thread (or a thread reclaiming inline). An action that throws is reported to that
-     * thread's uncaught-exception handler; the other actions still run.
+     * Runs {@code action} once no guard that was open when this call started is still open. It runs
+     * on the domain's reclaimer thread, or on a thread that drives reclamation itself: one reclaiming
+     * inline ({@link Builder#reclaimInline}), or one inside {@link #synchronize()},
+     * {@link #barrier()}, {@link #close()} or a retire blocked by the garbage budget. An action that
+     * throws is reported to the domain's {@link ReclaimFailureHandler} (default: logged); the other
+     * actions still run.
      *
      * @param action what to run after a grace period
      * @throws NullPointerException if {@code action} is null
@@ -600,6 +606,7 @@ public final class EpochDomain implements AutoCloseable {
                 SharedRegion.release(layout.releasableStart(), layout.releasableBytes());
             }
             reaper.clean(); // deregisters: the reaper sees 'released' and does nothing
+            DomainStatistics.deregister(this);
             return true;
         } finally {
             closeTurn.unlock();
@@ -667,6 +674,28 @@ public final class EpochDomain implements AutoCloseable {
                 reclaimer.failures(), slots.poolActive(), slots.participantHighWater());
     }
 
+    /**
+     * The gauges of the domain (open guards, oldest guard age, grace periods, pending bytes,
+     * retire-to-free lag); see {@link EpochGauges}. Costs a scan of the slots in use.
+     *
+     * @return the gauges, read racily
+     */
+    public EpochGauges gauges() {
+        long now = System.nanoTime();
+        long e = epochValue();
+        int open = 0;
+        for (int slot = 0; slot < slots.poolActive(); slot++) {
+            open += Epoch.isPinned(SharedRegion.getLongVolatile(slotBase + ((long) slot << 7))) ? 1 : 0;
+        }
+        for (int slot = layout.poolCapacity(); slot < layout.poolCapacity() + slots.participantHighWater(); slot++) {
+            open += Epoch.isPinned(SharedRegion.getLongVolatile(slotBase + ((long) slot << 7))) ? 1 : 0;
+        }
+        return new EpochGauges(open, Duration.ofNanos(stalls.oldestSightingAge(now)), e - Epoch.FIRST,
+                Duration.ofNanos(stalls.gracePeriodAge(e, now)),
+                Math.max(0, reclaimer.retiredBytes() - reclaimer.reclaimedBytes()), stalls.released(),
+                new LagHistogram(reclaimer.lag().snapshot()));
+    }
+
     /** Fails fast when called from a free or deferred action: the wait would need this very step. */
     private void checkNotReclaiming(String what) {
         if (reclaimer.isReclaimingThread()) {
@@ -693,6 +722,18 @@ public final class EpochDomain implements AutoCloseable {
     public String toString() {
         return "EpochDomain[" + name + ", epoch=" + epochValue() + ", detector=" + config.detector()
                 + (isClosed() ? ", closed" : "") + "]";
+    }
+
+    /** The reclaimer's failure sink: the handler, or a log line; captures no domain. */
+    private static java.util.function.BiConsumer<Object, Throwable> failureSink(String name,
+            ReclaimFailureHandler handler) {
+        if (handler != null) {
+            return (item, failure) -> handler.failed(name, item, failure);
+        }
+        System.Logger log = System.getLogger("dev.nexus.epoch");
+        return (item, failure) -> log.log(System.Logger.Level.ERROR, "epoch domain '" + name + "': "
+                + (item instanceof MemorySegment ? "freeing " : "running deferred action ") + item
+                + " failed (set EpochDomain.builder().reclaimFailureHandler(...) to handle it)", failure);
     }
 
     /**
@@ -726,6 +767,7 @@ public final class EpochDomain implements AutoCloseable {
         private boolean reclaimInline;
         private boolean recordPinSites;
         private boolean detectDoubleRetire = true;
+        private ReclaimFailureHandler failureHandler;
         private int graceDistance = 2;
 
         private Builder() {
@@ -830,13 +872,29 @@ public final class EpochDomain implements AutoCloseable {
         }
 
         /**
-         * Receives stalled-guard reports. Default: none (the JFR event is still emitted).
+         * Receives stalled-guard reports (and pooled guards released by the backstop). Default:
+         * none; each stall is then logged through {@link System.Logger} (logger
+         * {@code dev.nexus.epoch}, WARNING, at most one line per domain every 10 seconds). The JFR
+         * event is emitted either way.
          *
          * @param listener the listener
          * @return this builder
          */
         public Builder stallListener(StallListener listener) {
             this.stallListener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Receives frees and deferred actions that throw, instead of the default ERROR log line
+         * (logger {@code dev.nexus.epoch}); see {@link ReclaimFailureHandler} for the threads it is
+         * called on.
+         *
+         * @param handler the handler
+         * @return this builder
+         */
+        public Builder reclaimFailureHandler(ReclaimFailureHandler handler) {
+            this.failureHandler = Objects.requireNonNull(handler, "handler");
             return this;
         }
 
@@ -904,7 +962,8 @@ public final class EpochDomain implements AutoCloseable {
                     : Math.max(4096, Math.min(1L << 20, budgetBytes / (4L * stripes)));
             return new EpochDomain(new DomainConfig(name, detector, maxGuards, initialPool,
                     maxParticipants, budgetBytes, budgetPolicy, stallThresholdNanos, stallListener,
-                    reclaimInline, recordPinSites, detectDoubleRetire, sealBytes, stripes, graceDistance));
+                    reclaimInline, recordPinSites, detectDoubleRetire, sealBytes, stripes, graceDistance,
+                    failureHandler));
         }
     }
 }

@@ -4,7 +4,8 @@ package dev.nexus.epoch;
  * Receives reports of guards that hold a grace period back for longer than the domain's stall
  * threshold. Called on the thread that drives reclamation (the reclaimer thread, or a thread in
  * {@code synchronize()}/{@code barrier()}); it must return quickly and must not pin the domain.
- * An exception it throws goes to that thread's uncaught-exception handler.
+ * An exception it throws is logged (logger {@code dev.nexus.epoch}, ERROR). Without a listener,
+ * stalls are logged at WARNING, rate-limited.
  *
  * @see EpochDomain.Builder#stallListener(StallListener)
  */

@@ -38,6 +38,11 @@ final class StallMonitor implements GracePeriodDetector.StragglerSink {
     private final ConcurrentHashMap<Integer, Sighting> reportedPins = new ConcurrentHashMap<>();
     private final AtomicLong reported = new AtomicLong();
     private final AtomicLong released = new AtomicLong();
+    /** When the last default stall log line was written (0: never), and the reports skipped since. */
+    private final AtomicLong lastLogged = new AtomicLong();
+    private final AtomicLong suppressed = new AtomicLong();
+    /** At most one default stall log line per domain per this interval. */
+    private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
 
     /**
      * The latest epoch this monitor has seen, and when it first saw it; replaced as a whole (CAS),
@@ -84,6 +89,27 @@ final class StallMonitor implements GracePeriodDetector.StragglerSink {
 
     long reported() {
         return reported.get();
+    }
+
+    /** How long the running grace period ({@code e}) has been seen (a lower bound on its age). */
+    long gracePeriodAge(long e, long now) {
+        return now - gracePeriodStart(e, now);
+    }
+
+    /**
+     * The longest any slot still holding the pin it was first seen with has been seen pinned; 0 if
+     * none. A slot's word is re-read (volatile) to drop sightings of pins that are gone.
+     */
+    long oldestSightingAge(long now) {
+        long oldest = 0;
+        for (var entry : sightings.entrySet()) {
+            Sighting seen = entry.getValue();
+            long word = SharedRegion.getLongVolatile(domain.slotBase + ((long) entry.getKey() << 7));
+            if (word == seen.word() && Epoch.isPinned(word)) {
+                oldest = Math.max(oldest, now - seen.since());
+            }
+        }
+        return oldest;
     }
 
     /** Pooled guards released by the backstop (they became unreachable while pinned). */
@@ -151,6 +177,12 @@ final class StallMonitor implements GracePeriodDetector.StragglerSink {
         long threadId = SharedRegion.getLongVolatile(domain.slotBase + ((long) slot << 7)
                 + DomainLayout.SLOT_OWNER);
         Thread thread = domain.participants().ownerThread(slot);
+        if (thread == null && !domain.participants().contains(slot)) {
+            thread = domain.backstop.thread(slot); // recorded by every pooled pin (GuardBackstop)
+            if (thread != null && thread.threadId() != threadId && threadId != 0) {
+                thread = null; // the record belongs to a newer pin than the word seen
+            }
+        }
         EpochDomain.PinSite site = domain.pinSite(slot);
         if (thread == null && site != null && site.thread().threadId() == threadId) {
             thread = site.thread();
@@ -160,25 +192,50 @@ final class StallMonitor implements GracePeriodDetector.StragglerSink {
         StalledGuardEvent event = new StalledGuardEvent();
         if (event.isEnabled()) {
             event.domain = domain.name;
-            event.ownerThreadId = threadId;
+            event.ownerThreadId = thread == null ? threadId : thread.threadId();
             event.ownerThreadName = thread == null ? null : thread.getName();
+            event.ownerThread = thread;
             event.pinnedEpoch = Epoch.pinnedEpoch(slotWord);
             event.globalEpoch = domain.epochValue();
             event.stalledNanos = waited;
             event.commit();
         }
-        if (listener != null) {
-            StalledGuard stall = new StalledGuard(domain.name, threadId,
-                    thread == null ? null : thread.getName(), Epoch.pinnedEpoch(slotWord),
-                    domain.epochValue(), Duration.ofNanos(waited), openedAt,
-                    domain.participants().contains(slot));
-            try {
-                listener.onStall(stall);
-            } catch (RuntimeException | Error failure) {
-                Thread current = Thread.currentThread();
-                current.getUncaughtExceptionHandler().uncaughtException(current, failure);
-            }
+        StalledGuard stall = new StalledGuard(domain.name, thread == null ? threadId : thread.threadId(),
+                thread == null ? null : thread.getName(), Epoch.pinnedEpoch(slotWord),
+                domain.epochValue(), Duration.ofNanos(waited), openedAt,
+                domain.participants().contains(slot));
+        if (listener == null) {
+            logStall(stall);
+            return;
         }
+        try {
+            listener.onStall(stall);
+        } catch (RuntimeException | Error failure) {
+            LOG.log(System.Logger.Level.ERROR, "epoch domain '" + domain.name + "': the stall listener threw",
+                    failure);
+        }
+    }
+
+    /**
+     * The default report, without a listener: a WARNING through {@link System.Logger} (logger
+     * {@code dev.nexus.epoch}), at most one per {@link #LOG_INTERVAL_NANOS} per domain; the reports
+     * skipped meanwhile are counted in the next line.
+     */
+    private void logStall(StalledGuard stall) {
+        long now = System.nanoTime();
+        long last = lastLogged.get();
+        if (last != 0 && now - last < LOG_INTERVAL_NANOS || !lastLogged.compareAndSet(last, now == 0 ? 1 : now)) {
+            suppressed.incrementAndGet();
+            return;
+        }
+        long skipped = suppressed.getAndSet(0);
+        LOG.log(System.Logger.Level.WARNING, () -> "epoch domain '" + stall.domain() + "': a "
+                + (stall.participant() ? "participant" : "pooled") + " guard of thread '" + stall.threadName()
+                + "' (id " + stall.threadId() + "), pinned at epoch " + stall.pinnedEpoch()
+                + ", has held reclamation back for at least " + stall.stalledFor().toMillis()
+                + " ms (epoch now " + stall.globalEpoch() + "); nothing retired since can be freed"
+                + " until it closes" + (skipped > 0 ? " (" + skipped + " more stall reports skipped)" : "")
+                + ". Set EpochDomain.builder().stallListener(...) to handle stalls yourself");
     }
 
     /**

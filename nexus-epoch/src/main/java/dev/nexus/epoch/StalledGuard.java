@@ -9,8 +9,8 @@ import java.util.List;
  *
  * @param domain the domain's name
  * @param threadId id of the thread that opened the guard (0 when not known)
- * @param threadName that thread's name, or null when not known (pooled guards without
- *     {@linkplain EpochDomain.Builder#recordPinSites(boolean) pin-site recording})
+ * @param threadName that thread's name, or null when not known (every pooled pin records its
+ *     thread, every participant its owner; null only when the report races with a newer pin)
  * @param pinnedEpoch the epoch the guard pinned
  * @param globalEpoch the domain's epoch when the stall was seen
  * @param stalledFor how long the guard has held reclamation back, measured from the later of the

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 
@@ -76,6 +77,13 @@ public final class Reclaimer implements Bag.ReclaimSink {
     private final LongAdder reclaimedCount = new LongAdder();
     private final LongAdder reclaimedBytes = new LongAdder();
     private final LongAdder failures = new LongAdder();
+    private final LagRecorder lag = new LagRecorder();
+
+    private static final System.Logger LOG = System.getLogger("dev.nexus.epoch");
+
+    /** Set before the domain is shared (final-like); must not reach the domain. */
+    private BiConsumer<Object, Throwable> failureHandler = (item, failure) -> LOG.log(
+            System.Logger.Level.ERROR, "epoch domain: reclaiming " + item + " failed", failure);
 
     /** The thread running a step (and so the frees and deferred actions), or null. */
     private volatile Thread stepOwner;
@@ -307,6 +315,7 @@ public final class Reclaimer implements Bag.ReclaimSink {
             } else {
                 sealedBytes.addAndGet(-bag.bytes());
                 bag.reclaim(this);
+                lag.record(System.nanoTime() - bag.firstAdded()); // the bag's oldest item
             }
         }
         if (markers != null) {
@@ -560,10 +569,21 @@ public final class Reclaimer implements Bag.ReclaimSink {
     @Override
     public void failed(Object item, Throwable failure) {
         failures.increment();
-        Thread current = Thread.currentThread();
-        current.getUncaughtExceptionHandler().uncaughtException(current,
-                new IllegalStateException("epoch domain '" + name + "': reclaiming " + item + " failed",
-                        failure));
+        try {
+            failureHandler.accept(item, failure);
+        } catch (RuntimeException | Error handlerFailure) {
+            handlerFailure.addSuppressed(failure);
+            LOG.log(System.Logger.Level.ERROR, "epoch domain '" + name
+                    + "': the reclaim failure handler threw", handlerFailure);
+        }
+    }
+
+    /**
+     * Sets who hears of frees and actions that throw (see {@code ReclaimFailureHandler}); call
+     * before the domain is shared. Default: an ERROR through {@link System.Logger}.
+     */
+    public void failureHandler(BiConsumer<Object, Throwable> handler) {
+        this.failureHandler = handler;
     }
 
     /** Bytes in sealed bags not yet freed (the budget is checked against this). */
@@ -599,6 +619,14 @@ public final class Reclaimer implements Bag.ReclaimSink {
     /** Bytes freed so far. */
     public long reclaimedBytes() {
         return reclaimedBytes.sum();
+    }
+
+    /**
+     * Retire-to-free lags, one sample per freed bag: the age of its oldest item when the bag was
+     * freed (an upper bound on the lag of each of its items).
+     */
+    public LagRecorder lag() {
+        return lag;
     }
 
     /** Items whose free or action threw. */
