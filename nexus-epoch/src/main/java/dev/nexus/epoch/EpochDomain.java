@@ -91,6 +91,8 @@ public final class EpochDomain implements AutoCloseable {
     final long slotBase;
     final GracePeriodDetector detector;
     final GuardBackstop backstop;
+    /** Checked mode: guards bind segments to their lifetime ({@link Guard#bind}). */
+    final boolean checked;
     private final DomainLayout layout;
     private final SlotAllocator slots;
     private final Reclaimer reclaimer;
@@ -114,6 +116,7 @@ public final class EpochDomain implements AutoCloseable {
         this.slotBase = layout.slot(0);
         this.slots = new SlotAllocator(layout, config.initialPool());
         this.backstop = new GuardBackstop(slotBase, layout.poolCapacity(), config.initialPool());
+        this.checked = config.checked();
         this.detector = config.detector() == Detector.FLAT_SCAN
                 ? new FlatScanDetector(layout, slots)
                 : new QuiescenceTree(layout);
@@ -768,6 +771,7 @@ public final class EpochDomain implements AutoCloseable {
         private boolean recordPinSites;
         private boolean detectDoubleRetire = true;
         private ReclaimFailureHandler failureHandler;
+        private boolean checked;
         private int graceDistance = 2;
 
         private Builder() {
@@ -899,6 +903,21 @@ public final class EpochDomain implements AutoCloseable {
         }
 
         /**
+         * Checked mode, for tests and canaries: {@link Guard#bind} returns views of segments scoped
+         * to the guard, so that a read after the guard closed (or suspended) throws
+         * {@link IllegalStateException} instead of reading memory that may have been freed. It costs
+         * a shared arena per guard that binds (made at its first bind, closed with the guard).
+         * Default: false ({@code bind} returns the segment itself).
+         *
+         * @param checked whether guards bind segments to their lifetime
+         * @return this builder
+         */
+        public Builder checked(boolean checked) {
+            this.checked = checked;
+            return this;
+        }
+
+        /**
          * Reclaims in bounded steps on the threads that retire and defer, with no background
          * thread: a retire or defer that finds sealed bags waiting runs one step. Bags are sealed
          * when full (64 items or the seal size in bytes), so the last, partly filled bags wait for
@@ -963,7 +982,7 @@ public final class EpochDomain implements AutoCloseable {
             return new EpochDomain(new DomainConfig(name, detector, maxGuards, initialPool,
                     maxParticipants, budgetBytes, budgetPolicy, stallThresholdNanos, stallListener,
                     reclaimInline, recordPinSites, detectDoubleRetire, sealBytes, stripes, graceDistance,
-                    failureHandler));
+                    failureHandler, checked));
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.nexus.epoch;
 import dev.nexus.epoch.internal.DomainLayout;
 import dev.nexus.epoch.internal.Epoch;
 import dev.nexus.epoch.internal.SharedRegion;
+import java.lang.foreign.MemorySegment;
 import java.lang.ref.Reference;
 
 /** A guard on a slot leased from the domain's pool ({@link EpochDomain#pin()}). */
@@ -17,12 +18,15 @@ final class PooledGuard implements Guard {
     GuardBackstop.GuardRef ref;
     private int slot;
     private int state;
+    /** Views bound in checked mode; null otherwise (see CheckedViews). */
+    private final CheckedViews views;
 
     /** A guard not yet pinned: {@link EpochDomain#pin()} allocates it before its pin CAS. */
     PooledGuard(EpochDomain domain) {
         this.domain = domain;
         this.ref = new GuardBackstop.GuardRef(this, Thread.currentThread());
         this.slot = -1;
+        this.views = domain.checked ? new CheckedViews() : null;
     }
 
     /**
@@ -42,6 +46,9 @@ final class PooledGuard implements Guard {
 
     @Override
     public void close() {
+        if (views != null && state != CLOSED) {
+            views.end(); // before the unpin: a read through a view fails from here on
+        }
         if (state == OPEN) {
             // EpochDomain.unpinPooled inlined by hand: this call chain is no deeper than the pin
             // CAS's, so a reader that pinned at the brink of a stack overflow can still close
@@ -68,6 +75,9 @@ final class PooledGuard implements Guard {
             throw new IllegalStateException("guard of epoch domain '" + domain.name + "' cannot be suspended: "
                     + (state == CLOSED ? "it is closed" : "it is already suspended"));
         }
+        if (views != null) {
+            views.end();
+        }
         domain.unpinPooled(slot, ref);
         state = SUSPENDED;
         Reference.reachabilityFence(this); // as in close()
@@ -82,6 +92,16 @@ final class PooledGuard implements Guard {
         ref = new GuardBackstop.GuardRef(this, Thread.currentThread()); // before the pin: see pin()
         slot = domain.pinPooledSlot(this);
         state = OPEN;
+    }
+
+    @Override
+    public MemorySegment bind(MemorySegment segment) {
+        java.util.Objects.requireNonNull(segment, "segment");
+        if (state != OPEN) {
+            throw new IllegalStateException("guard of epoch domain '" + domain.name + "' cannot bind: it is "
+                    + (state == CLOSED ? "closed" : "suspended"));
+        }
+        return views == null ? segment : views.bind(segment);
     }
 
     @Override
