@@ -330,6 +330,12 @@ public final class EpochDomain implements AutoCloseable {
         return participants;
     }
 
+    /** The slots in use, as [from, to) pairs: the pool's active part, then the participants'. */
+    int[] slotRanges() {
+        int first = layout.poolCapacity();
+        return new int[] {0, slots.poolActive(), first, first + slots.participantHighWater()};
+    }
+
     PinSite pinSite(int slot) {
         return pinSites == null ? null : pinSites[slot];
     }
@@ -583,10 +589,11 @@ public final class EpochDomain implements AutoCloseable {
             if (released.get()) {
                 return true; // closed by an earlier call
             }
+            // fails fast, before the closed bit, if this thread holds a guard of the domain
+            GracePeriodDetector.StragglerSink ownGuard = stalls.failingOnOwnGuard("close()");
             long open = setClosedBit();
             boolean committed = false;
             try {
-                GracePeriodDetector.StragglerSink ownGuard = stalls.failingOnOwnGuard("close()");
                 committed = reclaimer.driveUntil(() -> noSlotPinned(ownGuard), ownGuard, deadline)
                         && reclaimer.lockForClose(deadline); // waits (parked) for a running step
             } finally {

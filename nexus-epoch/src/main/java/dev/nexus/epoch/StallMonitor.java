@@ -238,21 +238,47 @@ final class StallMonitor implements GracePeriodDetector.StragglerSink {
                 + ". Set EpochDomain.builder().stallListener(...) to handle stalls yourself");
     }
 
+    private IllegalStateException ownGuard(String what, long slotWord) {
+        return new IllegalStateException("epoch domain '" + domain.name + "': " + what
+                + " called by thread '" + Thread.currentThread().getName()
+                + "', which holds an open guard pinned at epoch " + Epoch.pinnedEpoch(slotWord)
+                + "; close the guard first (waiting for it would deadlock)");
+    }
+
+    /**
+     * Fails before any waiting if the calling thread holds an open guard of the domain (one it
+     * opened, pooled or participant): the misuse is reported whatever else the wait would have met
+     * first (an interrupt, a timeout). O(slots in use): a scan of the owner words, each written by
+     * its pinner, so this thread reads its own writes exactly.
+     */
+    private void checkNoOwnGuard(String what) {
+        long me = Thread.currentThread().threadId();
+        int[] ranges = domain.slotRanges();
+        for (int r = 0; r < ranges.length; r += 2) {
+            for (int slot = ranges[r]; slot < ranges[r + 1]; slot++) {
+                long slotOffset = domain.slotBase + ((long) slot << 7);
+                long word = SharedRegion.getLongVolatile(slotOffset); // volatile: as in failingOnOwnGuard
+                if (Epoch.isPinned(word)
+                        && SharedRegion.getLongVolatile(slotOffset + DomainLayout.SLOT_OWNER) == me) {
+                    throw ownGuard(what, word);
+                }
+            }
+        }
+    }
+
     /**
      * A sink for a wait by the calling thread: it fails fast when a straggler is a guard that this
      * thread opened (the wait could never end), and otherwise acts as the monitor.
      */
     GracePeriodDetector.StragglerSink failingOnOwnGuard(String what) {
+        checkNoOwnGuard(what);
         long me = Thread.currentThread().threadId();
         return (slot, slotWord) -> {
             // volatile read after the volatile read of the PINNED word: sees 0 or the pinning thread
             long owner = SharedRegion.getLongVolatile(domain.slotBase + ((long) slot << 7)
                     + DomainLayout.SLOT_OWNER);
             if (owner == me) {
-                throw new IllegalStateException("epoch domain '" + domain.name + "': " + what
-                        + " called by thread '" + Thread.currentThread().getName()
-                        + "', which holds an open guard pinned at epoch " + Epoch.pinnedEpoch(slotWord)
-                        + "; close the guard first (waiting for it would deadlock)");
+                throw ownGuard(what, slotWord);
             }
             straggler(slot, slotWord);
         };

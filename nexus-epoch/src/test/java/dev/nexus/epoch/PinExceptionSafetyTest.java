@@ -24,6 +24,7 @@ class PinExceptionSafetyTest {
      */
     @BeforeAll
     static void warmUp() {
+        // also used by AdversarialPropertyTest
         assertThat("warm-up " + System.nanoTime() + ' ' + Thread.currentThread() + 1.0f).isNotEmpty();
     }
 
