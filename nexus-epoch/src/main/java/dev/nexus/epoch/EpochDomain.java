@@ -183,7 +183,7 @@ public final class EpochDomain implements AutoCloseable {
                     // itself made at this depth, so that a stack overflow leaves room for the undo
                     // "Owner word"; the same call as the unpin's (see PooledGuard.close())
                     SharedRegion.setLongRelease(slotOffset + DomainLayout.SLOT_OWNER, 0);
-                    guard.ref.done = true; // volatile, before the unpin: see GuardBackstop
+                    guard.ref.done = true; // plain, before the unpin: see GuardBackstop.GuardRef.done
                     SharedRegion.setLongRelease(slotOffset, Epoch.IDLE); // release: undo our pin
                 }
             }
@@ -282,7 +282,7 @@ public final class EpochDomain implements AutoCloseable {
         long slotOffset = slotBase + ((long) slot << 7);
         // see "Owner word"; the same call as the unpin's (see PooledGuard.close())
         SharedRegion.setLongRelease(slotOffset + DomainLayout.SLOT_OWNER, 0);
-        ref.done = true; // volatile, before the unpin store: see GuardBackstop
+        ref.done = true; // plain, before the unpin store: see GuardBackstop.GuardRef.done
         // release: every access inside the guard happens-before a detector's volatile read of IDLE
         SharedRegion.setLongRelease(slotOffset, Epoch.IDLE);
     }

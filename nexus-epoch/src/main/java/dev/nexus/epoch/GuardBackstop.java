@@ -26,7 +26,8 @@ final class GuardBackstop {
      * One GuardRef per pin (a resumed guard gets a new one). refs[slot] holds the reference of the
      * slot's latest pin: the pinner writes it (release) after its pin CAS. A reference is marked
      * done before its pin is unpinned (close, suspend, or the undo of a failed pin), with a plain
-     * field write (no call, so a stack overflow cannot strike between it and the unpin's own call).
+     * field write (no call, so a stack overflow cannot strike between it and the unpin's own call;
+     * see GuardRef.done for why plain suffices).
      * Invariant: a reference that is not done belongs to a pin that still holds its slot, with the
      * word it recorded. A releaser acts on a reference that is not done and whose guard is
      * unreachable (so it can never be closed: no one else will unpin the slot), claims it with a
@@ -53,8 +54,15 @@ final class GuardBackstop {
         final Thread thread;
         /** The pinned word of this pin; written by the pinner before {@link #record} publishes it. */
         long word;
-        /** Set (volatile) before this pin is unpinned; read by releasers. */
-        volatile boolean done;
+        /**
+         * Set before this pin is unpinned. Plain: a field write costs no fence on the unpin path and
+         * no call (so an overflow cannot strike between it and the unpin). It is ordered before the
+         * unpin's release store, and a releaser reads it only after it saw the guard cleared by a GC,
+         * which ran after the guard's close (the guard is reachable until its close returns); that
+         * GC, a global safepoint, is what makes the write visible to the releaser. Racy readers for
+         * reports may see a stale value: a report may then name a thread that just unpinned.
+         */
+        boolean done;
 
         GuardRef(PooledGuard guard, Thread thread) {
             super(guard);
@@ -110,7 +118,9 @@ final class GuardBackstop {
      */
     GuardRef tryRelease(int slot) {
         GuardRef ref = ref(slot);
-        if (ref == null || ref.done || !ref.refersTo(null)) {
+        // cleared first, done second: a reference seen cleared belongs to a guard whose close (if
+        // any) completed before the GC that cleared it, so done is read after that close's write
+        if (ref == null || !ref.refersTo(null) || ref.done) {
             return null;
         }
         GuardRef[] chunk = chunks[slot >>> CHUNK_SHIFT];

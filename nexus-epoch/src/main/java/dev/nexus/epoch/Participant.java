@@ -124,7 +124,9 @@ public final class Participant implements AutoCloseable {
             if (Epoch.isPinned(word)) {
                 // only the owner pins this slot, and it pins only at depth 0 or to resume: a pinned
                 // word here is the owner's own pin whose guard was never returned (an Error struck
-                // between the pin CAS and the return): release it (release CAS, as in unpin)
+                // between the pin CAS and the return): release it (volatile CAS; the owner alone
+                // writes this slot's pinned words, so it cannot lose to anyone but the advancer,
+                // which never touches a pinned word)
                 SharedRegion.casLong(slotOffset, word, Epoch.IDLE);
                 continue;
             }

@@ -56,8 +56,8 @@ final class PooledGuard implements Guard {
             // see "Owner word"; release only so that this is the very call the unpin below makes:
             // if an overflow strikes, it strikes here, before anything changed
             SharedRegion.setLongRelease(slotOffset + DomainLayout.SLOT_OWNER, 0);
-            // volatile write before the unpin store: the backstop leaves this slot alone from here
-            // (a field write, no call: an overflow cannot strike between it and the unpin's call)
+            // before the unpin store: the backstop leaves this slot alone from here (a plain field
+            // write, ordered by the release store below; see GuardBackstop.GuardRef.done)
             ref.done = true;
             // release: every access inside the guard happens-before a detector's volatile read of IDLE
             SharedRegion.setLongRelease(slotOffset, Epoch.IDLE);
