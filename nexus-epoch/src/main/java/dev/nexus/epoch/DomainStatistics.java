@@ -6,12 +6,12 @@ import java.lang.ref.WeakReference;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import jdk.jfr.FlightRecorder;
+import jdk.jfr.FlightRecorderListener;
 
 /**
  * Emits the periodic {@code dev.nexus.epoch.Statistics} JFR event for every open domain. Domains are
  * held weakly (a forgotten domain must stay collectable); the hook is registered with the flight
- * recorder once, when the first domain is created, and JFR calls it only while a recording enables
- * the event.
+ * recorder once it is initialized, and JFR calls it only while a recording enables the event.
  */
 final class DomainStatistics {
 
@@ -19,7 +19,15 @@ final class DomainStatistics {
     private static final ReferenceQueue<EpochDomain> COLLECTED = new ReferenceQueue<>();
 
     static {
-        FlightRecorder.addPeriodicEvent(StatisticsEvent.class, DomainStatistics::emit);
+        // the hook is added once the flight recorder is initialized (at once if it already is):
+        // adding it earlier would initialize JFR, which costs most of a second, in every program
+        // that creates a domain, recording or not
+        FlightRecorder.addListener(new FlightRecorderListener() {
+            @Override
+            public void recorderInitialized(FlightRecorder recorder) {
+                FlightRecorder.addPeriodicEvent(StatisticsEvent.class, DomainStatistics::emit);
+            }
+        });
     }
 
     private DomainStatistics() {
