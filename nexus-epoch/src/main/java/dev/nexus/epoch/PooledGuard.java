@@ -14,7 +14,8 @@ final class PooledGuard implements Guard {
     private static final int CLOSED = 2;
 
     private final EpochDomain domain;
-    /** This pin's record for the backstop (see GuardBackstop); a new one per pin and resume. */
+    /** This pin's record for the backstop (see GuardBackstop), a new one per pin and resume; null
+     *  when the domain's backstop is off. */
     GuardBackstop.GuardRef ref;
     private int slot;
     private int state;
@@ -24,7 +25,7 @@ final class PooledGuard implements Guard {
     /** A guard not yet pinned: {@link EpochDomain#pin()} allocates it before its pin CAS. */
     PooledGuard(EpochDomain domain) {
         this.domain = domain;
-        this.ref = new GuardBackstop.GuardRef(this, Thread.currentThread());
+        this.ref = domain.backstopEnabled ? new GuardBackstop.GuardRef(this, Thread.currentThread()) : null;
         this.slot = -1;
         this.views = domain.checked ? new CheckedViews() : null;
     }
@@ -35,8 +36,10 @@ final class PooledGuard implements Guard {
      */
     void pinnedAt(int pinnedSlot, long word) {
         this.slot = pinnedSlot;
-        ref.word = word; // plain: published by record's release store
-        domain.backstop.record(pinnedSlot, ref);
+        if (ref != null) {
+            ref.word = word; // plain: published by record's release store
+            domain.backstop.record(pinnedSlot, ref);
+        }
     }
 
     /** The leased slot (for tests and the domain's backstop). */
@@ -58,7 +61,9 @@ final class PooledGuard implements Guard {
             SharedRegion.setLongRelease(slotOffset + DomainLayout.SLOT_OWNER, 0);
             // before the unpin store: the backstop leaves this slot alone from here (a plain field
             // write, ordered by the release store below; see GuardBackstop.GuardRef.done)
-            ref.done = true;
+            if (ref != null) {
+                ref.done = true;
+            }
             // release: every access inside the guard happens-before a detector's volatile read of IDLE
             SharedRegion.setLongRelease(slotOffset, Epoch.IDLE);
         } else if (state == CLOSED) {
@@ -89,7 +94,9 @@ final class PooledGuard implements Guard {
             throw new IllegalStateException("guard of epoch domain '" + domain.name + "' cannot resume: "
                     + (state == CLOSED ? "it is closed" : "it is not suspended"));
         }
-        ref = new GuardBackstop.GuardRef(this, Thread.currentThread()); // before the pin: see pin()
+        if (ref != null) {
+            ref = new GuardBackstop.GuardRef(this, Thread.currentThread()); // before the pin: see pin()
+        }
         slot = domain.pinPooledSlot(this);
         state = OPEN;
     }

@@ -64,4 +64,22 @@ class GuardBackstopTest {
         assertThat(domain.stats().reclaimedCount()).isEqualTo(1);
         domain.close();
     }
+
+    /**
+     * With the backstop off (a builder option), a dropped pooled guard holds reclamation back even
+     * after GCs: the variant the first test would catch, and the documented cost of the option.
+     */
+    @Test
+    void withoutTheBackstopADroppedGuardHoldsReclamation() throws Exception {
+        EpochDomain domain = EpochDomain.builder().name("no-backstop").guardBackstop(false).build();
+        Thread dropper = Thread.ofPlatform().start(() -> domain.pin().isPinned());
+        dropper.join();
+        domain.retire(MALLOC.allocate(64), MALLOC);
+        for (int i = 0; i < 5; i++) {
+            System.gc();
+            assertThat(domain.trySynchronize(Duration.ofMillis(30))).isFalse();
+        }
+        assertThat(domain.close(Duration.ofMillis(30))).isFalse(); // left open, as it was
+        assertThat(domain.isClosed()).isFalse();
+    }
 }
