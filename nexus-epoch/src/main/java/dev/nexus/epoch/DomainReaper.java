@@ -66,6 +66,10 @@ final class DomainReaper implements Runnable {
                 break;
             }
         }
+        if (!reclaimer.started() && reclaimer.isEmpty() && quiescent()) {
+            drained(); // nothing pending and no thread: no need to start one
+            return;
+        }
         reclaimer.abandon(this::quiescent, this::drained, this::gaveUp, PATIENCE_NANOS);
     }
 

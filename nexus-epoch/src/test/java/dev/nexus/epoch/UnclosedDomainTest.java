@@ -30,6 +30,30 @@ class UnclosedDomainTest {
         assertThat(allocator.badFrees()).isZero();
     }
 
+    /**
+     * Unreachable, never-closed inline domains (no reclaimer thread) with garbage still pending in
+     * unsealed bags: after GC what was pending is freed, and the thread started for it has ended.
+     */
+    @Test
+    void unreachableInlineDomainsFreeWhatIsPending() throws Exception {
+        CountingAllocator allocator = new CountingAllocator();
+        Thread creator = Thread.ofPlatform().start(() -> {
+            for (int i = 0; i < DOMAINS; i++) {
+                EpochDomain domain = EpochDomain.builder().name("forgotten-inline-" + i).reclaimInline(true).build();
+                domain.retire(allocator.allocate(64, 8), allocator); // stays in a partly filled bag
+            }
+        });
+        creator.join();
+        long deadline = System.nanoTime() + TestThreads.SHORT.toNanos();
+        while ((allocator.live() > 0 || reclaimerThreads() > 0) && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertThat(allocator.freed()).isEqualTo(DOMAINS);
+        assertThat(allocator.badFrees()).isZero();
+        assertThat(reclaimerThreads()).isZero();
+    }
+
     private static void createAndForget(CountingAllocator allocator) {
         for (int i = 0; i < DOMAINS; i++) {
             EpochDomain domain = EpochDomain.builder().name("forgotten-" + i)
