@@ -591,6 +591,9 @@ public final class EpochDomain implements AutoCloseable {
 
     private boolean closeUntil(long deadline) throws InterruptedException {
         checkNotReclaiming("close()");
+        // fails fast, before any wait (the turn, the closed bit), if this thread holds a guard of
+        // the domain: the misuse is reported whatever else the wait would have met first
+        GracePeriodDetector.StragglerSink ownGuard = stalls.failingOnOwnGuard("close()");
         // tryLock() first: a close that need not wait succeeds even with the interrupt status set
         if (!closeTurn.tryLock() && !closeTurn.tryLock(Math.max(0, deadline == Waiting.NEVER
                 ? Long.MAX_VALUE : deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
@@ -600,8 +603,6 @@ public final class EpochDomain implements AutoCloseable {
             if (released.get()) {
                 return true; // closed by an earlier call
             }
-            // fails fast, before the closed bit, if this thread holds a guard of the domain
-            GracePeriodDetector.StragglerSink ownGuard = stalls.failingOnOwnGuard("close()");
             long open = setClosedBit();
             boolean committed = false;
             try {
