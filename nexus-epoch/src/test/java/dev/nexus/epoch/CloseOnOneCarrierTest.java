@@ -3,6 +3,8 @@ package dev.nexus.epoch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +26,19 @@ class CloseOnOneCarrierTest {
         assertThat(output).contains("closed, action done");
     }
 
-    /** The forked program: one carrier, a blocking deferred action, a virtual closer. */
+    /**
+     * The issue's second reproduction, two carriers and two virtual closers: the closers take turns
+     * (the second parks for its turn), so neither carrier is held away from the step's holder.
+     */
+    @Test
+    void twoClosersParkOnTwoCarriers() throws Exception {
+        String output = ForkedJvm.run(BlockingActionMain.class,
+                "-Djdk.virtualThreadScheduler.parallelism=2", "-Djdk.virtualThreadScheduler.maxPoolSize=2",
+                "-Dnexus.test.closers=2");
+        assertThat(output).contains("closed, action done");
+    }
+
+    /** The forked program: N carriers, a blocking deferred action, N virtual closers. */
     static final class BlockingActionMain {
 
         private BlockingActionMain() {
@@ -57,8 +71,13 @@ class CloseOnOneCarrierTest {
                 }
             });
             inAction.await();
-            Thread closer = Thread.ofVirtual().start(domain::close);
-            closer.join();
+            List<Thread> closers = new ArrayList<>();
+            for (int i = 0; i < Integer.getInteger("nexus.test.closers", 1); i++) {
+                closers.add(Thread.ofVirtual().start(domain::close));
+            }
+            for (Thread closer : closers) {
+                closer.join();
+            }
             driver.join();
             if (actionDone.getCount() == 0 && domain.isClosed()) {
                 System.out.println("closed, action done");
