@@ -926,8 +926,9 @@ public final class EpochDomain implements AutoCloseable {
          * Whether a pooled guard that becomes unreachable without {@code close()} is released once a
          * GC has cleared it (and reported), instead of holding reclamation back for good. It costs
          * each pooled pin the allocation of a weak reference (the guard then escapes, so it is
-         * allocated too), measured at about twice the cost of a pooled pin+close on the 2-core test
-         * machine. Off, a dropped pooled guard stops reclamation until the domain is collected, and
+         * allocated too): a pooled pin+close measured two to three times as long with it (about 12 to
+         * 15 ns more, {@code PinBenchmark.pooled} on the shared 2-core test machine). Off, a dropped
+         * pooled guard stops reclamation until the domain is collected, and
          * pooled stall reports name no thread unless pin sites are recorded. Participants have their
          * own backstop either way. Default: true.
          *
