@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * reclaimer thread alive for good.
  *
  * <p>Holds no reference to the domain (a Cleaner action that did would keep it reachable). Runs at
- * most once; a no-op for a domain closed explicitly (its {@code close()} cleans the registration).
+ * most once; a no-op for a domain closed explicitly (DomainCloser cleans the registration).
  */
 final class DomainReaper implements Runnable {
 

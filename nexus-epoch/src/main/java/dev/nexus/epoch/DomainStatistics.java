@@ -1,6 +1,11 @@
 package dev.nexus.epoch;
 
+import dev.nexus.epoch.internal.Epoch;
+import dev.nexus.epoch.internal.Reclaimer;
+import dev.nexus.epoch.internal.SharedRegion;
 import dev.nexus.epoch.internal.StatisticsEvent;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.util.Set;
@@ -9,7 +14,8 @@ import jdk.jfr.FlightRecorder;
 import jdk.jfr.FlightRecorderListener;
 
 /**
- * Emits the periodic {@code dev.nexus.epoch.Statistics} JFR event for every open domain. Domains are
+ * A domain's statistics: its gauges, its default report of failing frees and actions, and the
+ * periodic {@code dev.nexus.epoch.Statistics} JFR event for every open domain. Domains are
  * held weakly (a forgotten domain must stay collectable); the hook is registered with the flight
  * recorder once it is initialized, and JFR calls it only while a recording enables the event.
  */
@@ -73,7 +79,37 @@ final class DomainStatistics {
         }
     }
 
-    private static long saturatedNanos(java.time.Duration d) {
-        return d.compareTo(java.time.Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : d.toNanos();
+    private static long saturatedNanos(Duration d) {
+        return d.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : d.toNanos();
+    }
+
+    /** The gauges of {@code domain} (see {@link EpochDomain#gauges()}). */
+    static EpochGauges gauges(EpochDomain domain, StallMonitor stalls, Reclaimer reclaimer) {
+        long now = System.nanoTime();
+        long e = domain.epochValue();
+        int open = 0;
+        int[] ranges = domain.slotRanges();
+        for (int r = 0; r < ranges.length; r += 2) {
+            for (int slot = ranges[r]; slot < ranges[r + 1]; slot++) {
+                // volatile: sees pins
+                open += Epoch.isPinned(SharedRegion.getLongVolatile(domain.slotBase + ((long) slot << 7))) ? 1 : 0;
+            }
+        }
+        return new EpochGauges(open, Duration.ofNanos(stalls.oldestSightingAge(now)), e - Epoch.FIRST,
+                Duration.ofNanos(stalls.gracePeriodAge(e, now)),
+                Math.max(0, reclaimer.retiredBytes() - reclaimer.reclaimedBytes()), stalls.released(),
+                new LagHistogram(reclaimer.lag().snapshot()));
+    }
+
+    /** The reclaimer's failure sink (a failing free or action is a statistic too): the handler, or a log line; captures no domain. */
+    static java.util.function.BiConsumer<Object, Throwable> failureSink(String name,
+            ReclaimFailureHandler handler) {
+        if (handler != null) {
+            return (item, failure) -> handler.failed(name, item, failure);
+        }
+        System.Logger log = System.getLogger("dev.nexus.epoch");
+        return (item, failure) -> log.log(System.Logger.Level.ERROR, "epoch domain '" + name + "': "
+                + (item instanceof MemorySegment ? "freeing " : "running deferred action ") + item
+                + " failed (set EpochDomain.builder().reclaimFailureHandler(...) to handle it)", failure);
     }
 }

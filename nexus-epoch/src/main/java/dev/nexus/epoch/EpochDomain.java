@@ -14,9 +14,7 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * An epoch domain: readers pin guards, writers retire native memory or defer actions, and the domain
@@ -103,12 +101,10 @@ public final class EpochDomain implements AutoCloseable {
     private final ParticipantRegistry participants;
     private final PinSite[] pinSites;
     private final AtomicBoolean released = new AtomicBoolean();
-    /** Closers take turns: a failed close reopens the domain, which must not pull the rug from another. */
-    private final ReentrantLock closeTurn = new ReentrantLock();
     private final AtomicLong budgetOverruns = new AtomicLong();
     private volatile boolean reclaimerStarted;
-    /** Closes the domain if it becomes unreachable unclosed (see DomainReaper). */
-    private final java.lang.ref.Cleaner.Cleanable reaper;
+    /** Runs close(): turns, closed bit, waits, reopening on failure (see DomainCloser). */
+    private final DomainCloser closer;
 
     private EpochDomain(DomainConfig config) {
         this.config = config;
@@ -131,9 +127,10 @@ public final class EpochDomain implements AutoCloseable {
         WeakStallSink weakStalls = new WeakStallSink(stalls); // the reclaimer thread must not pin us
         this.reclaimer = new Reclaimer(name, epochOffset, detector, config.graceDistance(),
                 config.sealBytes(), config.stripes(), config.detectDoubleRetire(), weakStalls, weakStalls);
-        reclaimer.failureHandler(failureSink(name, config.failureHandler()));
-        this.reaper = DomainReaper.CLEANER.register(this,
-                new DomainReaper(name, epochOffset, layout, slots, backstop, reclaimer, released));
+        reclaimer.failureHandler(DomainStatistics.failureSink(name, config.failureHandler()));
+        this.closer = new DomainCloser(this, epochOffset, layout, reclaimer, stalls, released,
+                DomainReaper.CLEANER.register(this,
+                        new DomainReaper(name, epochOffset, layout, slots, backstop, reclaimer, released)));
         DomainStatistics.register(this);
     }
 
@@ -591,63 +588,10 @@ public final class EpochDomain implements AutoCloseable {
 
     private boolean closeUntil(long deadline) throws InterruptedException {
         checkNotReclaiming("close()");
-        // fails fast, before any wait (the turn, the closed bit), if this thread holds a guard of
-        // the domain: the misuse is reported whatever else the wait would have met first
-        GracePeriodDetector.StragglerSink ownGuard = stalls.failingOnOwnGuard("close()");
-        // tryLock() first: a close that need not wait succeeds even with the interrupt status set
-        if (!closeTurn.tryLock() && !closeTurn.tryLock(Math.max(0, deadline == Waiting.NEVER
-                ? Long.MAX_VALUE : deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-            return false;
-        }
-        try {
-            if (released.get()) {
-                return true; // closed by an earlier call
-            }
-            long open = setClosedBit();
-            boolean committed = false;
-            try {
-                committed = reclaimer.driveUntil(() -> noSlotPinned(ownGuard), ownGuard, deadline)
-                        && reclaimer.lockForClose(deadline); // waits (parked) for a running step
-            } finally {
-                if (!committed) {
-                    // volatile store of the open epoch: the closed bit set above goes; E did not
-                    // move while it was set (advances CAS from an open E), and closers take turns
-                    SharedRegion.setLongVolatile(epochOffset, open);
-                }
-            }
-            if (!committed) {
-                return false; // timed out: open again, as it was
-            }
-            try {
-                reclaimer.stop();
-                reclaimer.reclaimAllLocked();
-            } finally {
-                reclaimer.unlockAfterClose();
-            }
-            if (released.compareAndSet(false, true)) {
-                SharedRegion.release(layout.releasableStart(), layout.releasableBytes());
-            }
-            reaper.clean(); // deregisters: the reaper sees 'released' and does nothing
-            DomainStatistics.deregister(this);
-            return true;
-        } finally {
-            closeTurn.unlock();
-        }
+        return closer.closeUntil(deadline);
     }
 
-    /** Sets the closed bit of E; returns the open value it replaced. */
-    private long setClosedBit() {
-        while (true) {
-            long e = SharedRegion.getLongVolatile(epochOffset);
-            assert e >= 0 : "closed bit set outside a close turn: " + e;
-            // volatile CAS: sets the closed bit; pairs with the re-read of E after each pin CAS
-            if (SharedRegion.casLong(epochOffset, e, e | Epoch.CLOSED)) {
-                return e;
-            }
-        }
-    }
-
-    private boolean noSlotPinned(GracePeriodDetector.StragglerSink ownGuard) {
+    boolean noSlotPinned(GracePeriodDetector.StragglerSink ownGuard) {
         boolean none = scanUnpinned(0, slots.poolActive(), ownGuard);
         int first = layout.poolCapacity();
         return scanUnpinned(first, first + slots.participantHighWater(), ownGuard) && none;
@@ -703,19 +647,7 @@ public final class EpochDomain implements AutoCloseable {
      * @return the gauges, read racily
      */
     public EpochGauges gauges() {
-        long now = System.nanoTime();
-        long e = epochValue();
-        int open = 0;
-        for (int slot = 0; slot < slots.poolActive(); slot++) {
-            open += Epoch.isPinned(SharedRegion.getLongVolatile(slotBase + ((long) slot << 7))) ? 1 : 0;
-        }
-        for (int slot = layout.poolCapacity(); slot < layout.poolCapacity() + slots.participantHighWater(); slot++) {
-            open += Epoch.isPinned(SharedRegion.getLongVolatile(slotBase + ((long) slot << 7))) ? 1 : 0;
-        }
-        return new EpochGauges(open, Duration.ofNanos(stalls.oldestSightingAge(now)), e - Epoch.FIRST,
-                Duration.ofNanos(stalls.gracePeriodAge(e, now)),
-                Math.max(0, reclaimer.retiredBytes() - reclaimer.reclaimedBytes()), stalls.released(),
-                new LagHistogram(reclaimer.lag().snapshot()));
+        return DomainStatistics.gauges(this, stalls, reclaimer);
     }
 
     /** Fails fast when called from a free or deferred action: the wait would need this very step. */
@@ -744,18 +676,6 @@ public final class EpochDomain implements AutoCloseable {
     public String toString() {
         return "EpochDomain[" + name + ", epoch=" + epochValue() + ", detector=" + config.detector()
                 + (isClosed() ? ", closed" : "") + "]";
-    }
-
-    /** The reclaimer's failure sink: the handler, or a log line; captures no domain. */
-    private static java.util.function.BiConsumer<Object, Throwable> failureSink(String name,
-            ReclaimFailureHandler handler) {
-        if (handler != null) {
-            return (item, failure) -> handler.failed(name, item, failure);
-        }
-        System.Logger log = System.getLogger("dev.nexus.epoch");
-        return (item, failure) -> log.log(System.Logger.Level.ERROR, "epoch domain '" + name + "': "
-                + (item instanceof MemorySegment ? "freeing " : "running deferred action ") + item
-                + " failed (set EpochDomain.builder().reclaimFailureHandler(...) to handle it)", failure);
     }
 
     /**
