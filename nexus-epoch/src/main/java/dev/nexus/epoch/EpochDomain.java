@@ -45,7 +45,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #retire} and {@link #defer} are lock-free, O(1) amortized, and block only under
  * {@link BudgetPolicy#BLOCK} when the garbage budget is exhausted. {@link #synchronize()},
  * {@link #barrier()} and {@link #close()} block the caller until grace periods pass; they fail fast
- * instead of waiting for a guard the calling thread itself opened.
+ * instead of waiting for a guard the calling thread itself opened. Waiting is interruptible: the
+ * untimed forms throw {@link InterruptedWaitException} (interrupt status set again), the timed forms
+ * {@link #trySynchronize(Duration)}, {@link #awaitBarrier(Duration)} and {@link #close(Duration)}
+ * throw {@link InterruptedException}; a wait that gives up leaves the domain as it was (a close that
+ * gives up reopens it).
  *
  * <p><b>Memory effects.</b> See the {@linkplain dev.nexus.epoch package documentation} for the
  * happens-before edges users may rely on.
@@ -65,7 +69,15 @@ public final class EpochDomain implements AutoCloseable {
      *
      * Owner word: written plainly after the pin CAS and reset to 0 before the unpin release store,
      * so an observer that reads a PINNED word (volatile) sees either 0 or the thread that pinned it,
-     * never a previous holder. synchronize()/barrier()/close() rely on this to fail fast.
+     * never a previous holder. synchronize()/barrier()/close() rely on this to fail fast. The reset
+     * is a release store only so that it is the very call the unpin makes (see below).
+     *
+     * Exception safety (a StackOverflowError or OutOfMemoryError anywhere): the guard is allocated
+     * before the pin CAS; whatever is thrown after it, the pin is undone in the frame that made the
+     * CAS, with the same calls a close makes (owner reset, backstop record done, unpin store), so an
+     * overflow strikes at the first of them, before anything changed, or not at all. What an
+     * overflow leaves behind anyway (a close that itself overflowed) is a pinned slot whose guard
+     * is unreachable: GuardBackstop releases it once a GC has cleared the guard.
      */
 
     private static final AtomicLong DOMAIN_IDS = new AtomicLong();
@@ -76,6 +88,11 @@ public final class EpochDomain implements AutoCloseable {
     final long epochOffset;
     final long slotBase;
     final GracePeriodDetector detector;
+    final GuardBackstop backstop;
+    /** Whether pooled pins record themselves for the backstop ({@link Builder#guardBackstop}). */
+    final boolean backstopEnabled;
+    /** Checked mode: guards bind segments to their lifetime ({@link Guard#bind}). */
+    final boolean checked;
     private final DomainLayout layout;
     private final SlotAllocator slots;
     private final Reclaimer reclaimer;
@@ -86,6 +103,8 @@ public final class EpochDomain implements AutoCloseable {
     private final AtomicBoolean released = new AtomicBoolean();
     private final AtomicLong budgetOverruns = new AtomicLong();
     private volatile boolean reclaimerStarted;
+    /** Runs close(): turns, closed bit, waits, reopening on failure (see DomainCloser). */
+    private final DomainCloser closer;
 
     private EpochDomain(DomainConfig config) {
         this.config = config;
@@ -94,16 +113,25 @@ public final class EpochDomain implements AutoCloseable {
         this.epochOffset = layout.epoch();
         this.slotBase = layout.slot(0);
         this.slots = new SlotAllocator(layout, config.initialPool());
+        this.backstop = new GuardBackstop(slotBase, layout.poolCapacity(), config.initialPool());
+        this.checked = config.checked();
+        this.backstopEnabled = config.guardBackstop();
         this.detector = config.detector() == Detector.FLAT_SCAN
                 ? new FlatScanDetector(layout, slots)
                 : new QuiescenceTree(layout);
         this.pinSites = config.recordPinSites() ? new PinSite[layout.capacity()] : null;
-        this.participants = new ParticipantRegistry(this, layout, slots);
+        this.participants = new ParticipantRegistry(new Ref(name, slotBase, detector), layout, slots);
         this.stalls = new StallMonitor(this, config.stallThresholdNanos(), config.stallListener());
         // E starts at 1: the zeroed node words carry tag 0, which must read as "older" (not done)
         SharedRegion.setLongVolatile(epochOffset, Epoch.FIRST);
+        WeakStallSink weakStalls = new WeakStallSink(stalls); // the reclaimer thread must not pin us
         this.reclaimer = new Reclaimer(name, epochOffset, detector, config.graceDistance(),
-                config.sealBytes(), config.stripes(), config.detectDoubleRetire(), stalls, stalls::observeEpoch);
+                config.sealBytes(), config.stripes(), config.detectDoubleRetire(), weakStalls, weakStalls);
+        reclaimer.failureHandler(DomainStatistics.failureSink(name, config.failureHandler()));
+        this.closer = new DomainCloser(this, epochOffset, layout, reclaimer, stalls, released,
+                DomainReaper.CLEANER.register(this,
+                        new DomainReaper(name, epochOffset, layout, slots, backstop, reclaimer, released)));
+        DomainStatistics.register(this);
     }
 
     /**
@@ -136,6 +164,9 @@ public final class EpochDomain implements AutoCloseable {
      *     ({@link Builder#maxGuards(int)})
      */
     public Guard pin() {
+        // allocated before the pin CAS: after it, nothing may fail between the pin and the return
+        // of the guard that unpins it (an OutOfMemoryError or StackOverflowError would leak the slot)
+        PooledGuard guard = new PooledGuard(this);
         long tid = Thread.currentThread().threadId();
         int active = slots.poolActive();
         int slot = probeStart(tid) & (active - 1);
@@ -143,16 +174,32 @@ public final class EpochDomain implements AutoCloseable {
         long e = SharedRegion.getLongVolatile(epochOffset); // volatile read of E (crossbeam: load epoch)
         // volatile CAS IDLE -> PINNED(e): leases and publishes the pin; the store->load point
         if (e >= 0 && SharedRegion.casLong(slotOffset, Epoch.IDLE, Epoch.pinned(e))) {
-            finishPooledPin(slot, slotOffset, e, tid);
-            return new PooledGuard(this, slot);
+            boolean open = false;
+            try {
+                open = finishPooledPin(guard, slot, slotOffset, e, tid);
+            } finally {
+                if (!open) {
+                    // closed, or an Error after the CAS: undo the pin here, with the calls the pin
+                    // itself made at this depth, so that a stack overflow leaves room for the undo
+                    // "Owner word"; the same call as the unpin's (see PooledGuard.close())
+                    SharedRegion.setLongRelease(slotOffset + DomainLayout.SLOT_OWNER, 0);
+                    GuardBackstop.GuardRef record = guard.ref;
+                    if (record != null) {
+                        record.done = true; // plain, before the unpin: see GuardBackstop.GuardRef.done
+                    }
+                    SharedRegion.setLongRelease(slotOffset, Epoch.IDLE); // release: undo our pin
+                }
+            }
+            return guard;
         }
-        return new PooledGuard(this, pinPooledSlow(tid, probeStart(tid)));
+        pinPooledSlow(guard, tid, probeStart(tid));
+        return guard;
     }
 
-    /** Leases and pins a pool slot, probing and growing the pool; returns the slot. */
-    int pinPooledSlot() {
+    /** Leases and pins a pool slot for {@code guard}, probing and growing the pool; returns the slot. */
+    int pinPooledSlot(PooledGuard guard) {
         long tid = Thread.currentThread().threadId();
-        return pinPooledSlow(tid, probeStart(tid));
+        return pinPooledSlow(guard, tid, probeStart(tid));
     }
 
     /**
@@ -161,7 +208,7 @@ public final class EpochDomain implements AutoCloseable {
      * at low load), then doubles the pool when they were all pinned (amortized O(1) however many
      * guards are open); at capacity it probes every slot before it gives up.
      */
-    private int pinPooledSlow(long tid, int hash) {
+    private int pinPooledSlow(PooledGuard guard, long tid, int hash) {
         while (true) {
             int active = slots.poolActive();
             boolean atCapacity = active >= slots.poolCapacity();
@@ -186,13 +233,26 @@ public final class EpochDomain implements AutoCloseable {
                 }
                 // volatile CAS: lease + publish, as in pin()
                 if (SharedRegion.casLong(slotOffset, Epoch.IDLE, Epoch.pinned(e))) {
-                    finishPooledPin(slot, slotOffset, e, tid);
+                    boolean open = false;
+                    try {
+                        open = finishPooledPin(guard, slot, slotOffset, e, tid);
+                    } finally {
+                        if (!open) { // as in pin()
+                            SharedRegion.setLongRelease(slotOffset + DomainLayout.SLOT_OWNER, 0);
+                            GuardBackstop.GuardRef record = guard.ref;
+                            if (record != null) {
+                                record.done = true;
+                            }
+                            SharedRegion.setLongRelease(slotOffset, Epoch.IDLE);
+                        }
+                    }
                     return slot;
                 }
             }
             if (pinned < probes) {
                 continue; // lost races only: some probed slot was free during this pass
             }
+            backstop.ensure(Math.min(slots.poolCapacity(), active * 2)); // before the pool grows
             if (!slots.growPool(active) && atCapacity) {
                 throw new IllegalStateException("epoch domain '" + name + "': all " + active
                         + " pooled guards are open; raise EpochDomain.builder().maxGuards(...)");
@@ -200,13 +260,18 @@ public final class EpochDomain implements AutoCloseable {
         }
     }
 
-    private void finishPooledPin(int slot, long slotOffset, long e, long tid) {
+    /**
+     * Completes a pooled pin after its CAS; returns true (normally) only with the slot pinned for the
+     * caller's guard. Whatever it throws (the domain is closed, or an {@link Error} such as a stack
+     * overflow), the caller undoes the pin: it will return no guard.
+     */
+    private boolean finishPooledPin(PooledGuard guard, int slot, long slotOffset, long e, long tid) {
+        guard.pinnedAt(slot, Epoch.pinned(e)); // records the pin for the backstop: see GuardBackstop
         SharedRegion.fenceAfterPin(); // store->load: see SharedRegion.fenceAfterPin
         // volatile re-read of E after the pin CAS: pairs with close()'s CAS of the closed bit and its
         // slot scan (Dekker): either we see the bit, or close() sees this slot pinned.
         if (SharedRegion.getLongVolatile(epochOffset) < 0) {
-            SharedRegion.setLongRelease(slotOffset, Epoch.IDLE); // release: undo the pin
-            throw closedException();
+            throw closedException(); // the caller undoes the pin
         }
         SharedRegion.setLongPlain(slotOffset + DomainLayout.SLOT_OWNER, tid); // see "Owner word"
         if (SharedRegion.getLongPlain(slotOffset + DomainLayout.SLOT_SEEN) != e) {
@@ -215,12 +280,17 @@ public final class EpochDomain implements AutoCloseable {
         if (pinSites != null) {
             pinSites[slot] = new PinSite(Thread.currentThread());
         }
+        return true;
     }
 
-    /** Releases a pooled slot: owner reset, then release-store IDLE. */
-    void unpinPooled(int slot) {
+    /** Releases a pooled slot: owner reset, backstop record done, then release-store IDLE. */
+    void unpinPooled(int slot, GuardBackstop.GuardRef ref) {
         long slotOffset = slotBase + ((long) slot << 7);
-        SharedRegion.setLongPlain(slotOffset + DomainLayout.SLOT_OWNER, 0); // see "Owner word"
+        // see "Owner word"; the same call as the unpin's (see PooledGuard.close())
+        SharedRegion.setLongRelease(slotOffset + DomainLayout.SLOT_OWNER, 0);
+        if (ref != null) {
+            ref.done = true; // plain, before the unpin store: see GuardBackstop.GuardRef.done
+        }
         // release: every access inside the guard happens-before a detector's volatile read of IDLE
         SharedRegion.setLongRelease(slotOffset, Epoch.IDLE);
     }
@@ -234,9 +304,14 @@ public final class EpochDomain implements AutoCloseable {
     /** Brings an offline (or never used) slot online: count it first, then publish it IDLE. */
     void rejoin(int slot, long slotOffset, long word) {
         detector.arrive(slot);
-        // volatile CAS after the volatile count increment (CountsCoverOnline)
-        if (!SharedRegion.casLong(slotOffset, word, Epoch.IDLE)) {
-            detector.depart(slot); // someone else changed it: undo our count
+        boolean joined = false;
+        try {
+            // volatile CAS after the volatile count increment (CountsCoverOnline)
+            joined = SharedRegion.casLong(slotOffset, word, Epoch.IDLE);
+        } finally {
+            if (!joined) {
+                detector.depart(slot); // someone else changed it (or the CAS threw): undo our count
+            }
         }
     }
 
@@ -256,11 +331,17 @@ public final class EpochDomain implements AutoCloseable {
      */
     public Participant register() {
         checkOpen();
-        return participants.register();
+        return participants.register(this);
     }
 
     ParticipantRegistry participants() {
         return participants;
+    }
+
+    /** The slots in use, as [from, to) pairs: the pool's active part, then the participants'. */
+    int[] slotRanges() {
+        int first = layout.poolCapacity();
+        return new int[] {0, slots.poolActive(), first, first + slots.participantHighWater()};
     }
 
     PinSite pinSite(int slot) {
@@ -275,7 +356,8 @@ public final class EpochDomain implements AutoCloseable {
 
     /**
      * Retires a native segment that the caller has unlinked: {@code allocator.free(segment)} runs
-     * once no guard that was open when this call started is still open.
+     * once no guard that was open when this call started is still open, on the threads that run
+     * deferred actions (see {@link #defer}); a free that throws goes to the failure handler.
      *
      * @param segment a native segment, unlinked from every shared structure
      * @param allocator the allocator that allocated it
@@ -308,9 +390,12 @@ public final class EpochDomain implements AutoCloseable {
     }
 
     /**
-     * Runs {@code action} once no guard that was open when this call started is still open, on the
-     * reclaimer thread (or a thread reclaiming inline). An action that throws is reported to that
-     * thread's uncaught-exception handler; the other actions still run.
+     * Runs {@code action} once no guard that was open when this call started is still open. It runs
+     * on the domain's reclaimer thread, or on a thread that drives reclamation itself: one reclaiming
+     * inline ({@link Builder#reclaimInline}), or one inside {@link #synchronize()},
+     * {@link #barrier()}, {@link #close()} or a retire blocked by the garbage budget. An action that
+     * throws is reported to the domain's {@link ReclaimFailureHandler} (default: logged); the other
+     * actions still run.
      *
      * @param action what to run after a grace period
      * @throws NullPointerException if {@code action} is null
@@ -348,8 +433,9 @@ public final class EpochDomain implements AutoCloseable {
         }
         startReclaimerIfNeeded();
         reclaimer.flushAll();
-        reclaimer.driveUntil(() -> reclaimer.sealedBytes() + bytes <= budget || isClosed(),
-                stalls.failingOnOwnGuard("retire() waiting for the garbage budget"));
+        Waiting.untimed(name, "retire() waiting for the garbage budget", deadline -> reclaimer.driveUntil(
+                () -> reclaimer.sealedBytes() + bytes <= budget || isClosed(),
+                stalls.failingOnOwnGuard("retire() waiting for the garbage budget"), deadline));
         checkOpen();
     }
 
@@ -374,21 +460,43 @@ public final class EpochDomain implements AutoCloseable {
 
     /**
      * Blocks until a full grace period has passed: every guard open when this call started has
-     * closed. The calling thread drives detection itself. Uninterruptible (the interrupt status is
-     * kept).
+     * closed. The calling thread drives detection itself.
      *
      * @throws IllegalStateException if the domain is (or becomes) closed, or the calling thread
      *     holds an open guard of this domain, or runs a deferred action of it (waiting would
      *     deadlock)
+     * @throws InterruptedWaitException if the calling thread is interrupted while it waits (its
+     *     interrupt status is set again); use {@link #trySynchronize(Duration)} to get an
+     *     {@link InterruptedException} and a timeout
      */
     public void synchronize() {
+        Waiting.untimed(name, "synchronize()", this::synchronizeUntil);
+    }
+
+    /**
+     * Like {@link #synchronize()}, but gives up after {@code timeout}: the timed, interruptible form.
+     * Giving up has no effect on the domain.
+     *
+     * @param timeout how long to wait at most; zero checks once
+     * @return true if a full grace period passed, false if the timeout elapsed first
+     * @throws InterruptedException if the calling thread is interrupted while it waits
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException as {@link #synchronize()}
+     */
+    public boolean trySynchronize(Duration timeout) throws InterruptedException {
+        return synchronizeUntil(Waiting.deadline(timeout));
+    }
+
+    private boolean synchronizeUntil(long deadline) throws InterruptedException {
         checkOpen();
         checkNotReclaiming("synchronize()");
         VarHandle.fullFence(); // full fence: the caller's earlier unlinks are ordered before the read of E
         long target = Epoch.value(SharedRegion.getLongVolatile(epochOffset)) + 2;
-        reclaimer.driveUntil(() -> epochOrClosed() >= target,
-                stalls.failingOnOwnGuard("synchronize()"));
+        boolean done = reclaimer.driveUntil(() -> epochOrClosed() >= target,
+                stalls.failingOnOwnGuard("synchronize()"), deadline);
         checkOpen();
+        return done;
     }
 
     /**
@@ -398,17 +506,42 @@ public final class EpochDomain implements AutoCloseable {
      * @throws IllegalStateException if the domain is (or becomes) closed, or the calling thread
      *     holds an open guard of this domain, or runs a deferred action of it (waiting would
      *     deadlock)
+     * @throws InterruptedWaitException if the calling thread is interrupted while it waits (its
+     *     interrupt status is set again); use {@link #awaitBarrier(Duration)} to get an
+     *     {@link InterruptedException} and a timeout
      */
     public void barrier() {
+        Waiting.untimed(name, "barrier()", this::barrierUntil);
+    }
+
+    /**
+     * Like {@link #barrier()}, but gives up after {@code timeout}: the timed, interruptible form.
+     * Giving up has no effect on what is pending (it is still freed later, as usual).
+     *
+     * @param timeout how long to wait at most
+     * @return true if everything retired or deferred before the call has been freed or run, false if
+     *     the timeout elapsed first
+     * @throws InterruptedException if the calling thread is interrupted while it waits
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException as {@link #barrier()}
+     */
+    public boolean awaitBarrier(Duration timeout) throws InterruptedException {
+        return barrierUntil(Waiting.deadline(timeout));
+    }
+
+    private boolean barrierUntil(long deadline) throws InterruptedException {
         checkOpen();
         checkNotReclaiming("barrier()");
         AtomicBoolean done = new AtomicBoolean();
         reclaimer.flushAll();
-        reclaimer.enqueueMarker(() -> done.set(true));
-        reclaimer.driveUntil(() -> done.get() || isClosed(), stalls.failingOnOwnGuard("barrier()"));
-        if (!done.get()) {
+        reclaimer.enqueueMarker(() -> done.set(true)); // a no-op if this wait is abandoned
+        boolean finished = reclaimer.driveUntil(() -> done.get() || isClosed(),
+                stalls.failingOnOwnGuard("barrier()"), deadline);
+        if (finished && !done.get()) {
             throw closedException();
         }
+        return finished;
     }
 
     private long epochOrClosed() {
@@ -420,31 +553,45 @@ public final class EpochDomain implements AutoCloseable {
 
     /**
      * Closes the domain: new pins, retires and defers fail from now on; waits until every open guard
-     * has closed, then frees everything still pending and stops the reclaimer. Idempotent.
+     * has closed, then frees everything still pending and stops the reclaimer. Idempotent; closers
+     * take turns. While it waits the domain refuses new work ({@link #isClosed()} is true); if the
+     * wait fails (the caller's own guard, an interrupt), the domain is reopened, as it was.
      *
      * @throws IllegalStateException if the calling thread holds an open guard of this domain (the
-     *     domain stays closed; call again once the guard is closed to free what is pending)
+     *     domain stays open), or runs a deferred action of it
+     * @throws InterruptedWaitException if the calling thread is interrupted while it waits (its
+     *     interrupt status is set again; the domain stays open); use {@link #close(Duration)} to get
+     *     an {@link InterruptedException} and a timeout
      */
     @Override
     public void close() {
-        checkNotReclaiming("close()");
-        while (true) {
-            long e = SharedRegion.getLongVolatile(epochOffset);
-            // volatile CAS: sets the closed bit; pairs with the re-read of E after each pin CAS
-            if (e < 0 || SharedRegion.casLong(epochOffset, e, e | Epoch.CLOSED)) {
-                break;
-            }
-        }
-        GracePeriodDetector.StragglerSink ownGuard = stalls.failingOnOwnGuard("close()");
-        reclaimer.driveUntil(() -> noSlotPinned(ownGuard), ownGuard);
-        reclaimer.stop();
-        reclaimer.reclaimAll();
-        if (released.compareAndSet(false, true)) {
-            SharedRegion.release(layout.releasableStart(), layout.releasableBytes());
-        }
+        Waiting.untimed(name, "close()", this::closeUntil);
     }
 
-    private boolean noSlotPinned(GracePeriodDetector.StragglerSink ownGuard) {
+    /**
+     * Like {@link #close()}, but gives up after {@code timeout}: the timed, interruptible form. A
+     * close that gives up (or is interrupted) leaves the domain open and usable, as it was: new work
+     * was refused only while it waited.
+     *
+     * @param timeout how long to wait at most for open guards and a running reclaiming step
+     * @return true if the domain is closed and everything pending was freed (also when it was
+     *     closed already); false if the timeout elapsed first (the domain is open)
+     * @throws InterruptedException if the calling thread is interrupted while it waits (the domain is
+     *     open)
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException as {@link #close()}
+     */
+    public boolean close(Duration timeout) throws InterruptedException {
+        return closeUntil(Waiting.deadline(timeout));
+    }
+
+    private boolean closeUntil(long deadline) throws InterruptedException {
+        checkNotReclaiming("close()");
+        return closer.closeUntil(deadline);
+    }
+
+    boolean noSlotPinned(GracePeriodDetector.StragglerSink ownGuard) {
         boolean none = scanUnpinned(0, slots.poolActive(), ownGuard);
         int first = layout.poolCapacity();
         return scanUnpinned(first, first + slots.participantHighWater(), ownGuard) && none;
@@ -493,6 +640,16 @@ public final class EpochDomain implements AutoCloseable {
                 reclaimer.failures(), slots.poolActive(), slots.participantHighWater());
     }
 
+    /**
+     * The gauges of the domain (open guards, oldest guard age, grace periods, pending bytes,
+     * retire-to-free lag); see {@link EpochGauges}. Costs a scan of the slots in use.
+     *
+     * @return the gauges, read racily
+     */
+    public EpochGauges gauges() {
+        return DomainStatistics.gauges(this, stalls, reclaimer);
+    }
+
     /** Fails fast when called from a free or deferred action: the wait would need this very step. */
     private void checkNotReclaiming(String what) {
         if (reclaimer.isReclaimingThread()) {
@@ -521,6 +678,13 @@ public final class EpochDomain implements AutoCloseable {
                 + (isClosed() ? ", closed" : "") + "]";
     }
 
+    /**
+     * What the parts of a domain that outlive it (Cleaner actions, the reclaimer thread) may know of
+     * it: never the domain itself, which they would keep reachable.
+     */
+    record Ref(String name, long slotBase, GracePeriodDetector detector) {
+    }
+
     /** Where a pooled guard was opened (only with pin-site recording). */
     record PinSite(Thread thread, Throwable site) {
         PinSite(Thread thread) {
@@ -545,6 +709,9 @@ public final class EpochDomain implements AutoCloseable {
         private boolean reclaimInline;
         private boolean recordPinSites;
         private boolean detectDoubleRetire = true;
+        private ReclaimFailureHandler failureHandler;
+        private boolean checked;
+        private boolean guardBackstop = true;
         private int graceDistance = 2;
 
         private Builder() {
@@ -649,13 +816,62 @@ public final class EpochDomain implements AutoCloseable {
         }
 
         /**
-         * Receives stalled-guard reports. Default: none (the JFR event is still emitted).
+         * Receives stalled-guard reports (and pooled guards released by the backstop). Default:
+         * none; each stall is then logged through {@link System.Logger} (logger
+         * {@code dev.nexus.epoch}, WARNING, at most one line per domain every 10 seconds). The JFR
+         * event is emitted either way.
          *
          * @param listener the listener
          * @return this builder
          */
         public Builder stallListener(StallListener listener) {
             this.stallListener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Receives frees and deferred actions that throw, instead of the default ERROR log line
+         * (logger {@code dev.nexus.epoch}); see {@link ReclaimFailureHandler} for the threads it is
+         * called on.
+         *
+         * @param handler the handler
+         * @return this builder
+         */
+        public Builder reclaimFailureHandler(ReclaimFailureHandler handler) {
+            this.failureHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /**
+         * Whether a pooled guard that becomes unreachable without {@code close()} is released once a
+         * GC has cleared it (and reported), instead of holding reclamation back for good. It costs
+         * each pooled pin the allocation of a weak reference (the guard then escapes, so it is
+         * allocated too): a pooled pin+close measured two to three times as long with it (about 12 to
+         * 15 ns more, {@code PinBenchmark.pooled} on the shared 2-core test machine). Off, a dropped
+         * pooled guard stops reclamation until the domain is collected, and
+         * pooled stall reports name no thread unless pin sites are recorded. Participants have their
+         * own backstop either way. Default: true.
+         *
+         * @param enabled whether to keep the backstop for pooled guards
+         * @return this builder
+         */
+        public Builder guardBackstop(boolean enabled) {
+            this.guardBackstop = enabled;
+            return this;
+        }
+
+        /**
+         * Checked mode, for tests and canaries: {@link Guard#bind} returns views of segments scoped
+         * to the guard, so that a read after the guard closed (or suspended) throws
+         * {@link IllegalStateException} instead of reading memory that may have been freed. It costs
+         * a shared arena per guard that binds (made at its first bind, closed with the guard).
+         * Default: false ({@code bind} returns the segment itself).
+         *
+         * @param checked whether guards bind segments to their lifetime
+         * @return this builder
+         */
+        public Builder checked(boolean checked) {
+            this.checked = checked;
             return this;
         }
 
@@ -723,7 +939,8 @@ public final class EpochDomain implements AutoCloseable {
                     : Math.max(4096, Math.min(1L << 20, budgetBytes / (4L * stripes)));
             return new EpochDomain(new DomainConfig(name, detector, maxGuards, initialPool,
                     maxParticipants, budgetBytes, budgetPolicy, stallThresholdNanos, stallListener,
-                    reclaimInline, recordPinSites, detectDoubleRetire, sealBytes, stripes, graceDistance));
+                    reclaimInline, recordPinSites, detectDoubleRetire, sealBytes, stripes, graceDistance,
+                    failureHandler, checked, guardBackstop));
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.nexus.epoch;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * A pinned critical section of an {@link EpochDomain}: while a guard is open (and not suspended),
  * nothing retired after it opened is freed. Open one with {@link EpochDomain#pin()} or
@@ -17,6 +19,10 @@ package dev.nexus.epoch;
  * the participant's thread. A handed-over guard still counts as opened by its first thread: that
  * thread's {@code synchronize()}, {@code barrier()} and {@code close()} fail fast while the guard is
  * open, and the receiving thread's would wait for it.
+ *
+ * <p>Close every guard. A pooled guard dropped without {@code close()} holds reclamation back until a
+ * GC has cleared it; then the domain releases its slot and reports it, and reads made under it are no
+ * longer protected. A guard still reachable is never released.
  *
  * <p>Memory effects: accesses inside a guard happen-before the reclamation of anything retired
  * after it opened; see the {@linkplain dev.nexus.epoch package documentation}.
@@ -50,6 +56,29 @@ public sealed interface Guard extends AutoCloseable permits PooledGuard, Partici
      * @throws IllegalStateException if the guard is not suspended, or the domain was closed
      */
     void resume();
+
+    /**
+     * Binds a segment read through this guard to the guard's lifetime. In a domain built with
+     * {@link EpochDomain.Builder#checked(boolean) checked(true)}, returns a view of the same memory
+     * that throws {@link IllegalStateException} on any access once this guard is closed or
+     * suspended, instead of reading memory that may have been freed (it costs an arena per guard:
+     * for tests and canaries). Otherwise returns {@code segment} itself, at no cost, so code can
+     * bind everywhere and let the domain's configuration decide.
+     *
+     * <pre>{@code
+     * try (Guard guard = domain.pin()) {
+     *     MemorySegment node = guard.bind(table.get(key));
+     *     sum += node.get(ValueLayout.JAVA_LONG, 0);
+     * }
+     * }</pre>
+     *
+     * @param segment a native segment read under this guard
+     * @return the bound view (checked mode) or {@code segment}
+     * @throws NullPointerException if {@code segment} is null
+     * @throws IllegalArgumentException if the segment is not native (checked mode)
+     * @throws IllegalStateException if the guard is closed or suspended
+     */
+    MemorySegment bind(MemorySegment segment);
 
     /**
      * Whether the guard is open and not suspended.

@@ -67,16 +67,17 @@ public final class Participant implements AutoCloseable {
             throw misuse("pin()");
         }
         int d = depth;
-        if (d == 0) {
-            pinSlot();
-            depth = 1;
-            return new ParticipantGuard(this, 1);
-        }
-        if (suspended) {
+        if (d > 0 && suspended) {
             throw new IllegalStateException(this + ": cannot pin while a guard is suspended; resume it first");
         }
+        // allocated before the pin and the depth change: nothing after them can fail (an
+        // OutOfMemoryError or StackOverflowError there would leave a pin or a level without a guard)
+        ParticipantGuard guard = new ParticipantGuard(this, d + 1);
+        if (d == 0) {
+            pinSlot();
+        }
         depth = d + 1;
-        return new ParticipantGuard(this, d + 1);
+        return guard;
     }
 
     private void pinSlot() {
@@ -86,15 +87,27 @@ public final class Participant implements AutoCloseable {
             pinSlow();
             return;
         }
-        finishPin(e);
+        boolean done = false;
+        try {
+            finishPin(e);
+            done = true;
+        } finally {
+            if (!done) {
+                unpinIfPinned(); // at the CAS's own depth: an overflow leaves room for the undo
+            }
+        }
     }
 
+    /**
+     * Completes a pin after its CAS. If it throws, the slot may stay pinned (an overflow can hit the
+     * undo too): the owner's next pin finds its own pinned word at depth 0 and takes it back
+     * ({@link #pinSlow}), and {@link #close()} frees the slot whatever its word.
+     */
     private void finishPin(long e) {
         SharedRegion.fenceAfterPin(); // store->load: see SharedRegion.fenceAfterPin
         // volatile re-read of E after the CAS: pairs with close() (see EpochDomain "Owner word")
         if (SharedRegion.getLongVolatile(epochOffset) < 0) {
-            SharedRegion.setLongRelease(slotOffset, Epoch.IDLE); // release: undo the pin
-            throw domain.closedException();
+            throw domain.closedException(); // the caller undoes the pin
         }
         if (SharedRegion.getLongPlain(slotOffset + DomainLayout.SLOT_SEEN) != e) {
             domain.firstPinInEpoch(slot, slotOffset, e);
@@ -108,14 +121,39 @@ public final class Participant implements AutoCloseable {
                 throw domain.closedException();
             }
             long word = SharedRegion.getLongVolatile(slotOffset);
+            if (Epoch.isPinned(word)) {
+                // only the owner pins this slot, and it pins only at depth 0 or to resume: a pinned
+                // word here is the owner's own pin whose guard was never returned (an Error struck
+                // between the pin CAS and the return): release it (volatile CAS; the owner alone
+                // writes this slot's pinned words, so it cannot lose to anyone but the advancer,
+                // which never touches a pinned word)
+                SharedRegion.casLong(slotOffset, word, Epoch.IDLE);
+                continue;
+            }
             if (word != Epoch.IDLE) {
-                assert !Epoch.isPinned(word) : "participant slot pinned by someone else: " + word;
                 domain.rejoin(slot, slotOffset, word); // taken offline for idleness: count it again
             }
             if (SharedRegion.casLong(slotOffset, Epoch.IDLE, Epoch.pinned(e))) { // as in pinSlot
-                finishPin(e);
+                boolean done = false;
+                try {
+                    finishPin(e);
+                    done = true;
+                } finally {
+                    if (!done) {
+                        unpinIfPinned();
+                    }
+                }
                 return;
             }
+        }
+    }
+
+    /** Undoes a pin whose guard will not be returned (the domain is closed, or an Error struck). */
+    private void unpinIfPinned() {
+        // volatile read, then a volatile CAS from the pinned word seen: the owner alone pins the slot
+        long word = SharedRegion.getLongVolatile(slotOffset);
+        if (Epoch.isPinned(word)) {
+            SharedRegion.casLong(slotOffset, word, Epoch.IDLE);
         }
     }
 
@@ -128,11 +166,18 @@ public final class Participant implements AutoCloseable {
                     + " closing level " + level + " while " + depth + " are open");
         }
         if (level == 1) {
-            if (!suspended) {
+            boolean pinned = !suspended;
+            // depth first, with field writes only: if a stack overflow strikes the unpin store
+            // below, the participant is at depth 0 with its own pin left, which its next pin takes
+            // back (pinSlow) and close() frees; the other way round it would count a guard open
+            // for good that no one can close
+            depth = 0;
+            suspended = false;
+            if (pinned) {
                 // release: every access inside the guard happens-before a detector's read of IDLE
                 SharedRegion.setLongRelease(slotOffset, Epoch.IDLE);
             }
-            suspended = false;
+            return;
         } else if (suspended) {
             pinSlot(); // the outer guard is still open: pin again for it (at the current epoch)
             suspended = false;

@@ -17,16 +17,18 @@ import java.lang.ref.WeakReference;
  */
 final class ParticipantRegistry {
 
-    private static final Cleaner CLEANER = Cleaner.create();
+    private static final Cleaner CLEANER = DomainReaper.CLEANER;
 
-    private final EpochDomain domain;
+    // no reference to the domain: the Cleaner holds Release actions, which reach this registry, and
+    // must not keep an unreachable domain alive
+    private final EpochDomain.Ref domain;
     private final SlotAllocator slots;
     private final int first;
     private final int capacity;
     /** Owner thread per participant slot, weakly; written on register and release, read racily. */
     private final WeakReference<?>[] owners;
 
-    ParticipantRegistry(EpochDomain domain, DomainLayout layout, SlotAllocator slots) {
+    ParticipantRegistry(EpochDomain.Ref domain, DomainLayout layout, SlotAllocator slots) {
         this.domain = domain;
         this.slots = slots;
         this.first = layout.poolCapacity();
@@ -34,10 +36,10 @@ final class ParticipantRegistry {
         this.owners = new WeakReference<?>[capacity];
     }
 
-    Participant register() {
+    Participant register(EpochDomain owningDomain) {
         int slot = slots.leaseParticipantSlot();
         if (slot < 0) {
-            throw new IllegalStateException("epoch domain '" + domain.name + "': all " + capacity
+            throw new IllegalStateException("epoch domain '" + domain.name() + "': all " + capacity
                     + " participant slots are registered; raise EpochDomain.builder().maxParticipants(...)"
                     + " or close unused participants");
         }
@@ -47,13 +49,13 @@ final class ParticipantRegistry {
         SharedRegion.setLongPlain(slotOffset + DomainLayout.SLOT_OWNER, owner.threadId());
         SharedRegion.setLongPlain(slotOffset + DomainLayout.SLOT_SEEN, -1);
         owners[slot - first] = new WeakReference<>(owner);
-        Participant participant = new Participant(domain, slot, slotOffset, owner.threadId());
+        Participant participant = new Participant(owningDomain, slot, slotOffset, owner.threadId());
         participant.cleanable = CLEANER.register(participant, new Release(this, slot));
         return participant;
     }
 
     private long slotOffset(int slot) {
-        return domain.slotBase + ((long) slot << 7);
+        return domain.slotBase() + ((long) slot << 7);
     }
 
     /** Whether {@code slot} is a participant slot. */
@@ -72,7 +74,7 @@ final class ParticipantRegistry {
             // volatile CAS to FREE: wins against a concurrent offlining of the same word
             if (SharedRegion.casLong(slotOffset, word, Epoch.FREE)) {
                 if (Epoch.isOnline(word)) {
-                    domain.detector.depart(slot); // after the slot is published offline
+                    domain.detector().depart(slot); // after the slot is published offline
                 }
                 break;
             }
@@ -96,7 +98,7 @@ final class ParticipantRegistry {
         }
         // volatile CAS from the pinned word seen: fails if the slot moved on meanwhile
         if (SharedRegion.casLong(slotOffset(slot), word, Epoch.OFFLINE)) {
-            domain.detector.depart(slot);
+            domain.detector().depart(slot);
             return true;
         }
         return false;

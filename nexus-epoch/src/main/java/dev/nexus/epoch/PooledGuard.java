@@ -1,5 +1,11 @@
 package dev.nexus.epoch;
 
+import dev.nexus.epoch.internal.DomainLayout;
+import dev.nexus.epoch.internal.Epoch;
+import dev.nexus.epoch.internal.SharedRegion;
+import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
+
 /** A guard on a slot leased from the domain's pool ({@link EpochDomain#pin()}). */
 final class PooledGuard implements Guard {
 
@@ -8,22 +14,64 @@ final class PooledGuard implements Guard {
     private static final int CLOSED = 2;
 
     private final EpochDomain domain;
+    /** This pin's record for the backstop (see GuardBackstop), a new one per pin and resume; null
+     *  when the domain's backstop is off. */
+    GuardBackstop.GuardRef ref;
     private int slot;
     private int state;
+    /** Views bound in checked mode; null otherwise (see CheckedViews). */
+    private final CheckedViews views;
 
-    PooledGuard(EpochDomain domain, int slot) {
+    /** A guard not yet pinned: {@link EpochDomain#pin()} allocates it before its pin CAS. */
+    PooledGuard(EpochDomain domain) {
         this.domain = domain;
-        this.slot = slot;
+        this.ref = domain.backstopEnabled ? new GuardBackstop.GuardRef(this, Thread.currentThread()) : null;
+        this.slot = -1;
+        this.views = domain.checked ? new CheckedViews() : null;
+    }
+
+    /**
+     * Records the slot the pin leased (a plain write: the guard is not yet shared), and registers
+     * this guard with the backstop for it.
+     */
+    void pinnedAt(int pinnedSlot, long word) {
+        this.slot = pinnedSlot;
+        if (ref != null) {
+            ref.word = word; // plain: published by record's release store
+            domain.backstop.record(pinnedSlot, ref);
+        }
+    }
+
+    /** The leased slot (for tests and the domain's backstop). */
+    int slot() {
+        return slot;
     }
 
     @Override
     public void close() {
+        if (views != null && state != CLOSED) {
+            views.end(); // before the unpin: a read through a view fails from here on
+        }
         if (state == OPEN) {
-            domain.unpinPooled(slot);
+            // EpochDomain.unpinPooled inlined by hand: this call chain is no deeper than the pin
+            // CAS's, so a reader that pinned at the brink of a stack overflow can still close
+            long slotOffset = domain.slotBase + ((long) slot << 7);
+            // see "Owner word"; release only so that this is the very call the unpin below makes:
+            // if an overflow strikes, it strikes here, before anything changed
+            SharedRegion.setLongRelease(slotOffset + DomainLayout.SLOT_OWNER, 0);
+            // before the unpin store: the backstop leaves this slot alone from here (a plain field
+            // write, ordered by the release store below; see GuardBackstop.GuardRef.done)
+            if (ref != null) {
+                ref.done = true;
+            }
+            // release: every access inside the guard happens-before a detector's volatile read of IDLE
+            SharedRegion.setLongRelease(slotOffset, Epoch.IDLE);
         } else if (state == CLOSED) {
             throw new IllegalStateException("guard of epoch domain '" + domain.name + "' is already closed");
         }
         state = CLOSED;
+        // reachable until its slot is unpinned: the backstop releases only unreachable guards' slots
+        Reference.reachabilityFence(this);
     }
 
     @Override
@@ -32,8 +80,12 @@ final class PooledGuard implements Guard {
             throw new IllegalStateException("guard of epoch domain '" + domain.name + "' cannot be suspended: "
                     + (state == CLOSED ? "it is closed" : "it is already suspended"));
         }
-        domain.unpinPooled(slot);
+        if (views != null) {
+            views.end();
+        }
+        domain.unpinPooled(slot, ref);
         state = SUSPENDED;
+        Reference.reachabilityFence(this); // as in close()
     }
 
     @Override
@@ -42,8 +94,21 @@ final class PooledGuard implements Guard {
             throw new IllegalStateException("guard of epoch domain '" + domain.name + "' cannot resume: "
                     + (state == CLOSED ? "it is closed" : "it is not suspended"));
         }
-        slot = domain.pinPooledSlot();
+        if (ref != null) {
+            ref = new GuardBackstop.GuardRef(this, Thread.currentThread()); // before the pin: see pin()
+        }
+        slot = domain.pinPooledSlot(this);
         state = OPEN;
+    }
+
+    @Override
+    public MemorySegment bind(MemorySegment segment) {
+        java.util.Objects.requireNonNull(segment, "segment");
+        if (state != OPEN) {
+            throw new IllegalStateException("guard of epoch domain '" + domain.name + "' cannot bind: it is "
+                    + (state == CLOSED ? "closed" : "suspended"));
+        }
+        return views == null ? segment : views.bind(segment);
     }
 
     @Override

@@ -19,6 +19,9 @@ final class TestThreads implements AutoCloseable {
     /** The base timeout: long enough for any single wait in these tests on a loaded 2-core machine. */
     static final Duration LONG = Duration.ofSeconds(60L * TIMEOUT_FACTOR);
 
+    /** A bound for waits that must end promptly (a hang shows as this timeout, not as LONG). */
+    static final Duration SHORT = LONG.dividedBy(12);
+
     private final List<Thread> threads = new ArrayList<>();
     private final ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
 

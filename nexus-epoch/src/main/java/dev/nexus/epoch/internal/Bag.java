@@ -19,6 +19,8 @@ final class Bag {
     private int size;
     private long bytes;
     private long tag;
+    /** When the first item was added ({@link System#nanoTime()}): the oldest item's retire time. */
+    private long firstAdded;
     private final boolean marker;
 
     Bag() {
@@ -44,6 +46,9 @@ final class Bag {
         size++;
         bytes += weight;
         tag = size == 1 ? epochTag : Math.max(tag, epochTag);
+        if (size == 1) {
+            firstAdded = System.nanoTime(); // once per bag: the lag gauge's start
+        }
         return size == CAPACITY;
     }
 
@@ -57,6 +62,10 @@ final class Bag {
 
     long tag() {
         return tag;
+    }
+
+    long firstAdded() {
+        return firstAdded;
     }
 
     boolean isMarker() {

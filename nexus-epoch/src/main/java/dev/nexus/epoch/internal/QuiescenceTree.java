@@ -67,16 +67,33 @@ public final class QuiescenceTree implements GracePeriodDetector {
         addToPath(slot, -1);
     }
 
+    /**
+     * Adds {@code delta} to the counts on the slot's path. All or nothing: if an error (a stack
+     * overflow of the caller) interrupts the climb, the levels already counted are taken back before
+     * it propagates, so that no count stays one too high (or low) for good.
+     */
     private void addToPath(int slot, int delta) {
         int index = slot / LEAF_FANOUT;
-        for (int level = 1; level <= top; level++) {
-            int parent = index / INNER_FANOUT;
-            // volatile RMW: an installer that reads this count after seeing E = k either sees the
-            // arrival, or the arriving reader's later volatile read of E returns >= k.
-            int before = SharedRegion.getAndAddIntVolatile(
-                    layout.count(level, parent, index % INNER_FANOUT), delta);
-            assert before + delta >= 0 : "negative online count at level " + level;
-            index = parent;
+        int level = 1;
+        try {
+            for (; level <= top; level++) {
+                int parent = index / INNER_FANOUT;
+                // volatile RMW: an installer that reads this count after seeing E = k either sees the
+                // arrival, or the arriving reader's later volatile read of E returns >= k.
+                int before = SharedRegion.getAndAddIntVolatile(
+                        layout.count(level, parent, index % INNER_FANOUT), delta);
+                assert before + delta >= 0 : "negative online count at level " + level;
+                index = parent;
+            }
+        } catch (Throwable failure) {
+            int undo = slot / LEAF_FANOUT;
+            for (int l = 1; l < level; l++) {
+                int parent = undo / INNER_FANOUT;
+                // volatile RMW, as above: takes back the count this call added at level l
+                SharedRegion.getAndAddIntVolatile(layout.count(l, parent, undo % INNER_FANOUT), -delta);
+                undo = parent;
+            }
+            throw failure;
         }
     }
 

@@ -10,10 +10,12 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 
@@ -57,7 +59,14 @@ public final class Reclaimer implements Bag.ReclaimSink {
     private final int stripeMask;
     private final MpscUnboundedAtomicArrayQueue<Bag> sealed = new MpscUnboundedAtomicArrayQueue<>(256);
     private final ArrayDeque<Bag> waiting = new ArrayDeque<>();
-    private final AtomicBoolean stepLock = new AtomicBoolean();
+    /**
+     * One reclaiming step at a time. A lock that parks, not a spin flag: its holder may be a virtual
+     * thread that unmounts inside a blocking deferred action, and a closer spinning for it could
+     * occupy the carrier the holder needs to finish. Steps take it with tryLock (never wait);
+     * close waits for it. Unlock happens-before the next successful lock: publishes the step's
+     * writes (the waiting deque, progressed, waitingBags) to the next step.
+     */
+    private final ReentrantLock stepLock = new ReentrantLock();
     private final AtomicLong sealedBytes = new AtomicLong();
     private final Set<Long> retiredAddresses;
     private final GracePeriodDetector.StragglerSink stallSink;
@@ -68,6 +77,13 @@ public final class Reclaimer implements Bag.ReclaimSink {
     private final LongAdder reclaimedCount = new LongAdder();
     private final LongAdder reclaimedBytes = new LongAdder();
     private final LongAdder failures = new LongAdder();
+    private final LagRecorder lag = new LagRecorder();
+
+    private static final System.Logger LOG = System.getLogger("dev.nexus.epoch");
+
+    /** Set before the domain is shared (final-like); must not reach the domain. */
+    private BiConsumer<Object, Throwable> failureHandler = (item, failure) -> LOG.log(
+            System.Logger.Level.ERROR, "epoch domain: reclaiming " + item + " failed", failure);
 
     /** The thread running a step (and so the frees and deferred actions), or null. */
     private volatile Thread stepOwner;
@@ -81,6 +97,8 @@ public final class Reclaimer implements Bag.ReclaimSink {
     /** Set by the reclaimer thread before it parks with nothing to do; retire wakes it. */
     private volatile boolean sleeping;
     private volatile boolean running;
+    /** Set once by {@link #abandon}; read by the reclaimer thread. */
+    private volatile Abandoned abandoned;
     private Thread thread;
 
     /**
@@ -246,8 +264,9 @@ public final class Reclaimer implements Bag.ReclaimSink {
      * @return false if another thread held the step
      */
     public boolean tryStep(GracePeriodDetector.StragglerSink stragglers) {
-        // volatile CAS: one step at a time; its release (set(false)) publishes the step's writes
-        if (!stepLock.compareAndSet(false, true)) {
+        // one step at a time; a deferred action of this very step that reclaims inline (a retire
+        // from inside it) must not re-enter the step: the lock is reentrant, so check first
+        if (stepLock.isHeldByCurrentThread() || !stepLock.tryLock()) {
             return false;
         }
         stepOwner = Thread.currentThread();
@@ -255,7 +274,7 @@ public final class Reclaimer implements Bag.ReclaimSink {
             stepLocked(stragglers);
         } finally {
             stepOwner = null;
-            stepLock.set(false);
+            stepLock.unlock();
         }
         epochObserver.run();
         return true;
@@ -296,6 +315,7 @@ public final class Reclaimer implements Bag.ReclaimSink {
             } else {
                 sealedBytes.addAndGet(-bag.bytes());
                 bag.reclaim(this);
+                lag.record(System.nanoTime() - bag.firstAdded()); // the bag's oldest item
             }
         }
         if (markers != null) {
@@ -310,54 +330,96 @@ public final class Reclaimer implements Bag.ReclaimSink {
      * quiescent with the domain closed.
      */
     public void reclaimAll() {
-        flushAll();
-        while (!stepLock.compareAndSet(false, true)) {
-            Thread.onSpinWait();
-        }
+        stepLock.lock(); // parks while a step runs (see stepLock)
         try {
+            reclaimAllLocked();
+        } finally {
+            stepLock.unlock();
+        }
+    }
+
+    /**
+     * Takes the step lock for a close, waiting (parked) until {@code deadline} (a
+     * {@link System#nanoTime()} value; {@link Long#MAX_VALUE}: no deadline) at most.
+     *
+     * @return whether the lock is now held by the caller; then call {@link #reclaimAllLocked()} and
+     *     {@link #unlockAfterClose()}
+     * @throws InterruptedException if the caller is interrupted while it waits
+     */
+    public boolean lockForClose(long deadline) throws InterruptedException {
+        if (stepLock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("reclaimer of '" + name + "': close from inside a step");
+        }
+        if (stepLock.tryLock()) {
+            return true; // no wait, so no interrupt check
+        }
+        if (deadline == Long.MAX_VALUE) {
+            stepLock.lockInterruptibly(); // parks while a step runs (see stepLock)
+            return true;
+        }
+        return stepLock.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    /** Frees everything regardless of epochs; the caller holds the step lock ({@link #lockForClose}). */
+    public void reclaimAllLocked() {
+        assert stepLock.isHeldByCurrentThread();
+        stepOwner = Thread.currentThread();
+        try {
+            flushAll();
             for (Bag bag; (bag = sealed.relaxedPoll()) != null; ) {
                 waiting.addLast(bag);
             }
             freeReclaimable(Long.MAX_VALUE / 2);
             waitingBags = waiting.size();
         } finally {
-            stepLock.set(false);
+            stepOwner = null;
         }
     }
 
+    /** Releases the step lock taken by {@link #lockForClose}. */
+    public void unlockAfterClose() {
+        stepLock.unlock();
+    }
+
     /**
-     * Drives reclamation from the calling thread until {@code done} holds: runs steps when free,
-     * otherwise pushes the grace period itself. Uninterruptible; the interrupt status is kept.
+     * Drives reclamation from the calling thread until {@code done} holds or {@code deadline} (a
+     * {@link System#nanoTime()} value; {@link Long#MAX_VALUE}: no deadline) passes: runs steps when free, otherwise pushes the grace
+     * period itself, backing off (spin, yield, then park) while nothing changes.
      *
+     * @return true once {@code done} holds; false if the deadline passed first
+     * @throws InterruptedException if the caller is (or gets) interrupted before {@code done} holds;
+     *     the interrupt status is cleared, as usual with this exception
      * @throws IllegalStateException from {@code stragglers} (a caller waiting on its own guard)
      */
-    public void driveUntil(BooleanSupplier done, GracePeriodDetector.StragglerSink stragglers) {
-        boolean interrupted = false;
-        try {
-            for (int round = 0; !done.getAsBoolean(); round++) {
-                tryStep(stragglers); // frees what is due, if no other thread is stepping
-                long e = SharedRegion.getLongVolatile(epochOffset);
-                if (!Epoch.isClosed(e)) {
-                    // the waiter pushes the grace period itself, with or without garbage waiting
-                    detector.forceQuiescentState(Epoch.value(e), stragglers);
-                }
-                if (done.getAsBoolean()) {
-                    return;
-                }
-                if (round < 64) {
-                    Thread.onSpinWait();
-                } else if (round < 128) {
-                    Thread.yield();
-                } else {
-                    LockSupport.parkNanos(Math.min(MAX_BACKOFF_NANOS, 1000L << Math.min(10, round - 128)));
-                    interrupted |= Thread.interrupted();
-                }
+    public boolean driveUntil(BooleanSupplier done, GracePeriodDetector.StragglerSink stragglers,
+            long deadline) throws InterruptedException {
+        for (int round = 0; !done.getAsBoolean(); round++) {
+            tryStep(stragglers); // frees what is due, if no other thread is stepping
+            long e = SharedRegion.getLongVolatile(epochOffset);
+            if (!Epoch.isClosed(e)) {
+                // the waiter pushes the grace period itself, with or without garbage waiting
+                detector.forceQuiescentState(Epoch.value(e), stragglers);
             }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+            if (done.getAsBoolean()) {
+                return true;
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException("interrupted while waiting on epoch domain '" + name + "'");
+            }
+            long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            if (round < 64) {
+                Thread.onSpinWait();
+            } else if (round < 128) {
+                Thread.yield();
+            } else {
+                LockSupport.parkNanos(Math.min(left,
+                        Math.min(MAX_BACKOFF_NANOS, 1000L << Math.min(10, round - 128))));
             }
         }
+        return true;
     }
 
     // ---- the reclaimer thread --------------------------------------------------------------------
@@ -380,6 +442,45 @@ public final class Reclaimer implements Bag.ReclaimSink {
         running = true;
         thread = Thread.ofPlatform().daemon().name("nexus-reclaimer-" + name).unstarted(this::loop);
         thread.start();
+    }
+
+    /**
+     * The domain became unreachable without being closed (its closed bit is set): the background
+     * thread (started for this if need be) waits until {@code quiescent} holds, frees everything
+     * pending, runs {@code drained} and ends; if {@code quiescent} does not hold within
+     * {@code patienceNanos}, it ends without freeing and runs {@code gaveUp}. Neither callback may
+     * reach the domain.
+     */
+    public void abandon(BooleanSupplier quiescent, Runnable drained, Runnable gaveUp, long patienceNanos) {
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+            abandoned = new Abandoned(quiescent, drained, gaveUp, System.nanoTime() + patienceNanos);
+        }
+        start();
+        wake();
+    }
+
+    /** An abandoned domain's last orders (see {@link #abandon}). */
+    private record Abandoned(BooleanSupplier quiescent, Runnable drained, Runnable gaveUp, long deadline) {
+    }
+
+    /** In the reclaimer thread: carries out {@link #abandon}; returns whether the thread must end. */
+    private boolean drainAbandoned(Abandoned orders) {
+        if (orders.quiescent().getAsBoolean()) {
+            reclaimAll();
+            orders.drained().run();
+        } else if (System.nanoTime() - orders.deadline() >= 0) {
+            orders.gaveUp().run();
+        } else {
+            return false;
+        }
+        synchronized (this) {
+            running = false;
+            stopped = true;
+        }
+        return true;
     }
 
     /** Whether the background thread was started. */
@@ -423,6 +524,10 @@ public final class Reclaimer implements Bag.ReclaimSink {
     private void loop() {
         long backoff = MIN_BACKOFF_NANOS;
         while (running) {
+            Abandoned orders = abandoned;
+            if (orders != null && drainAbandoned(orders)) {
+                return;
+            }
             boolean progress = tryStep(stallSink) && progressed; // progressed: written by this step
             if (waitingBags == 0 && sealed.isEmpty()) {
                 backoff = MIN_BACKOFF_NANOS;
@@ -464,10 +569,21 @@ public final class Reclaimer implements Bag.ReclaimSink {
     @Override
     public void failed(Object item, Throwable failure) {
         failures.increment();
-        Thread current = Thread.currentThread();
-        current.getUncaughtExceptionHandler().uncaughtException(current,
-                new IllegalStateException("epoch domain '" + name + "': reclaiming " + item + " failed",
-                        failure));
+        try {
+            failureHandler.accept(item, failure);
+        } catch (RuntimeException | Error handlerFailure) {
+            handlerFailure.addSuppressed(failure);
+            LOG.log(System.Logger.Level.ERROR, "epoch domain '" + name
+                    + "': the reclaim failure handler threw", handlerFailure);
+        }
+    }
+
+    /**
+     * Sets who hears of frees and actions that throw (see {@code ReclaimFailureHandler}); call
+     * before the domain is shared. Default: an ERROR through {@link System.Logger}.
+     */
+    public void failureHandler(BiConsumer<Object, Throwable> handler) {
+        this.failureHandler = handler;
     }
 
     /** Bytes in sealed bags not yet freed (the budget is checked against this). */
@@ -503,6 +619,14 @@ public final class Reclaimer implements Bag.ReclaimSink {
     /** Bytes freed so far. */
     public long reclaimedBytes() {
         return reclaimedBytes.sum();
+    }
+
+    /**
+     * Retire-to-free lags, one sample per freed bag: the age of its oldest item when the bag was
+     * freed (an upper bound on the lag of each of its items).
+     */
+    public LagRecorder lag() {
+        return lag;
     }
 
     /** Items whose free or action threw. */

@@ -25,6 +25,10 @@ public final class StalledGuardEvent extends jdk.jfr.Event {
     @Label("Owner Thread Name")
     public String ownerThreadName;
 
+    /** That thread, if known (pooled guards record it at every pin; participants at registration). */
+    @Label("Owner Thread")
+    public Thread ownerThread;
+
     /** The epoch the guard pinned. */
     @Label("Pinned Epoch")
     public long pinnedEpoch;
