@@ -1,5 +1,7 @@
 package dev.nexus.bench;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -40,7 +42,10 @@ import org.openjdk.jmh.runner.IterationType;
  * ({@code ...Write}, the achieved rate), reads that had to start over ({@code readRetries}, a total),
  * and the peak of bytes replaced and not yet freed during the measurement iterations
  * ({@code peakPendingBytes}, a {@code # nexus-bench:} line in the log and a record in
- * {@code aux.jsonl}). Readers of epoch domains pin through their own
+ * {@code aux.jsonl}), and each reader's CPU time per read in each measurement iteration
+ * ({@code cpuNanosPerRead} in {@code aux.jsonl}: wall-clock throughput on a shared machine mostly
+ * measures how often the reader was descheduled; CPU time per read does not). Readers of epoch
+ * domains pin through their own
  * {@link dev.nexus.epoch.Participant}.
  *
  * <p>Why 10 iterations in one fork: the report quotes a ratio only when both 99.9% errors are under
@@ -121,26 +126,56 @@ public class ReadMostlyMapBenchmark {
         }
     }
 
-    /** A reader thread's context (its participant, for epoch domains), its keys and its retry count. */
+    /**
+     * A reader thread's context (its participant, for epoch domains), its keys, its retry count, and
+     * the CPU time it spent per read in each measurement iteration.
+     */
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.EVENTS)
     public static class Reader {
 
+        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
         ValueTable.Reader context;
         int[] batch;
+        /** Operations this thread completed; plain, owner-only. */
+        long ops;
         private long retriesBefore;
         private int random;
+        private BenchmarkParams params;
+        private boolean measuring;
+        private long opsBefore;
+        private long cpuBefore;
 
         @Setup(Level.Trial)
-        public void open(Table table) {
+        public void open(Table table, BenchmarkParams params) {
             context = table.table.participantReader(); // on the reader's own thread
             batch = new int[table.readsPerOp];
             random = (int) (System.nanoTime() | 1);
+            this.params = params;
         }
 
         @Setup(Level.Iteration)
-        public void iteration() {
+        public void iteration(IterationParams iteration) {
             retriesBefore = context.retries;
+            measuring = iteration.getType() == IterationType.MEASUREMENT;
+            opsBefore = ops;
+            cpuBefore = THREADS.getCurrentThreadCpuTime(); // on the reader's own thread (Scope.Thread)
+        }
+
+        /**
+         * Records this reader's CPU nanoseconds per read over the iteration ({@code cpuNanosPerRead}
+         * in {@code aux.jsonl}, one record per reader and measurement iteration). Unlike the JMH score,
+         * which divides by wall time, it does not count the time the reader was descheduled: on a
+         * machine shared with other jobs that time is most of the noise.
+         */
+        @TearDown(Level.Iteration)
+        public void iterationDone() {
+            long cpu = THREADS.getCurrentThreadCpuTime() - cpuBefore;
+            long reads = (ops - opsBefore) * batch.length;
+            if (measuring && reads > 0 && cpu > 0) {
+                AuxOutput.record(params, "cpuNanosPerRead", (double) cpu / reads, "ns");
+            }
         }
 
         @TearDown(Level.Trial)
@@ -183,6 +218,7 @@ public class ReadMostlyMapBenchmark {
     /** One reader operation: {@code readsPerOp} random keys, looked up and read whole. */
     static long readOp(Table table, Reader reader) {
         ValueTable values = table.table;
+        reader.ops++;
         int[] keys = reader.batch;
         if (keys.length == 1) {
             return values.read(reader.context, reader.nextKey(values.mask));

@@ -34,6 +34,10 @@ final class MapSection implements Section {
                 + "is `reads/op` reads: 16 under one guard, or one read lock, where the contender can share "
                 + "one). `× LEAKY` and `× REFCOUNT` divide the reader throughput by that contender's in the same "
                 + "configuration (above 1 is faster), with the range the 99.9% error bars allow in parentheses; "
+                + "`CPU ns/read` is each reader's CPU time per read over the measurement iterations (mean and "
+                + "99.9% error over readers × iterations: unlike wall-clock throughput it leaves out the time a "
+                + "reader was descheduled, most of the noise on a shared machine), and the `(CPU)` ratios "
+                + "divide a baseline's CPU time per read by this contender's (above 1 is faster); "
                 + "a ratio whose error bars overlap, or whose errors reach 10% of a score, is marked "
                 + "\"not a result\": the run cannot tell which side is ahead. `writes/s` is the rate the "
                 + "writer achieved. `retries` counts reads that started over, in total over the measurement "
@@ -59,9 +63,12 @@ final class MapSection implements Section {
                         Metric write = result.secondary(group.equals("map") ? "write" : group + "Write");
                         Metric retries = result.secondary("readRetries");
                         int perOp = readsPerOp(result);
+                        Metric cpu = cpuPerRead(run, result);
                         rows.add(List.of(valueBytes(result), Integer.toString(perOp), result.param("contender"),
                                 read == null ? "n/a" : Section.withError(read, perOp, ""),
                                 against(result, leaky), against(result, refcount),
+                                Double.isNaN(cpu.score()) ? "n/a" : Section.withError(cpu, 1, ""),
+                                cpuAgainst(run, result, leaky), cpuAgainst(run, result, refcount),
                                 write == null ? "n/a" : Units.format(write.opsPerSecond()),
                                 retries == null ? "n/a" : Units.format(retries.score()),
                                 Units.bytes(run.auxMax(result, "peakPendingBytes"))));
@@ -69,11 +76,12 @@ final class MapSection implements Section {
                         contenders.add(result.param("contender"));
                     }
                     chartSeries.put(GROUPS.get(group) + ", " + shape, series);
-                    addTargets(group, rate, set, targets);
+                    addTargets(run, group, rate, set, targets);
                 }
                 out.heading(3, GROUPS.get(group) + ", writer at " + rate + " replacements/s");
-                out.table(List.of("value", "reads/op", "contender", "reads/µs", "× LEAKY", "× REFCOUNT", "writes/s",
-                        "retries", "peak pending"), rows);
+                out.table(List.of("value", "reads/op", "contender", "reads/µs", "× LEAKY", "× REFCOUNT",
+                        "CPU ns/read", "× LEAKY (CPU)", "× REFCOUNT (CPU)", "writes/s", "retries", "peak pending"),
+                        rows);
             }
         }
         String chart = charts.bars("map-throughput.png", "Read-mostly map: reader throughput (higher is better)",
@@ -87,7 +95,8 @@ final class MapSection implements Section {
      * The targets of DESIGN.md section 7, on 64-byte values with a guard per read: one reader ≥ 0.9× the
      * leaky bound, two readers ≥ 2× a reference count. Older single-group runs check both on their group.
      */
-    private static void addTargets(String group, String rate, List<JmhResult> set, List<Target> targets) {
+    private static void addTargets(RunData run, String group, String rate, List<JmhResult> set,
+            List<Target> targets) {
         JmhResult tree = find(set, "NEXUS_TREE");
         if (tree == null || !"64".equals(valueBytes(tree)) || readsPerOp(tree) != 1) {
             return;
@@ -97,12 +106,39 @@ final class MapSection implements Section {
             JmhResult leaky = find(set, "LEAKY");
             targets.add(Target.atLeast("read-mostly map, reader throughput ≥ 0.9× the leaky bound" + where,
                     ratio(tree, leaky), 0.9, measured(tree, leaky, "LEAKY")));
+            targets.add(Target.atLeast("read-mostly map, reader CPU time per read ≥ 0.9× the leaky bound's speed"
+                    + where, cpuRatio(run, tree, leaky), 0.9, cpuMeasured(run, tree, leaky, "LEAKY")));
         }
         if (!group.equals("oneReader")) {
             JmhResult refcount = find(set, "REFCOUNT");
             targets.add(Target.atLeast("read-mostly map, reader throughput ≥ 2× a reference count" + where,
                     ratio(tree, refcount), 2, measured(tree, refcount, "REFCOUNT")));
+            targets.add(Target.atLeast("read-mostly map, reader CPU time per read ≥ 2× a reference count's speed"
+                    + where, cpuRatio(run, tree, refcount), 2, cpuMeasured(run, tree, refcount, "REFCOUNT")));
         }
+    }
+
+    /** Each reader's CPU nanoseconds per read, over its measurement iterations ({@code aux.jsonl}). */
+    private static Metric cpuPerRead(RunData run, JmhResult result) {
+        return Metric.ofSamples(result == null ? List.of() : run.aux(result, "cpuNanosPerRead"), "ns");
+    }
+
+    /** How many times faster per read of reader CPU time {@code result} is than {@code baseline}. */
+    private static Ratio cpuRatio(RunData run, JmhResult result, JmhResult baseline) {
+        Metric cost = cpuPerRead(run, result);
+        Metric base = cpuPerRead(run, baseline);
+        return Ratio.of(base.score(), base.error(), cost.score(), cost.error());
+    }
+
+    private static String cpuAgainst(RunData run, JmhResult result, JmhResult baseline) {
+        return result == baseline ? "baseline" : cpuRatio(run, result, baseline).text();
+    }
+
+    private static String cpuMeasured(RunData run, JmhResult tree, JmhResult baseline, String name) {
+        Metric a = cpuPerRead(run, tree);
+        Metric b = cpuPerRead(run, baseline);
+        return cpuRatio(run, tree, baseline).text() + " (NEXUS_TREE " + Section.withError(a, 1, "") + " vs "
+                + name + " " + Section.withError(b, 1, "") + " CPU ns/read)";
     }
 
     private static String measured(JmhResult tree, JmhResult baseline, String name) {

@@ -58,6 +58,14 @@ class ReportMainTest {
         return json.replace(read, "\"" + group + "Read\":{\"score\":" + reads + ",\"scoreError\":" + error);
     }
 
+    /** One reader's CPU time per read in one measurement iteration of the one-reader group, 64 B, 1 read/op. */
+    private static String cpuRecord(String contender, double nanos) {
+        return "{\"benchmark\":\"" + PKG + "ReadMostlyMapBenchmark.oneReader\",\"mode\":\"thrpt\",\"threads\":2,"
+                + "\"params\":{\"contender\":\"" + contender + "\",\"writesPerSecond\":\"1000\",\"keys\":\"1024\","
+                + "\"valueBytes\":\"64\",\"readsPerOp\":\"1\"},\"metric\":\"cpuNanosPerRead\",\"value\":" + nanos
+                + ",\"unit\":\"ns\"}";
+    }
+
     private static String[] p(String... params) {
         return params;
     }
@@ -107,6 +115,8 @@ class ReportMainTest {
                         + "\"params\":{\"contender\":\"NEXUS_TREE\",\"writesPerSecond\":\"1000\",\"keys\":\"1024\","
                         + "\"valueBytes\":\"64\",\"readsPerOp\":\"1\"},"
                         + "\"metric\":\"peakPendingBytes\",\"value\":2048,\"unit\":\"B\"}",
+                cpuRecord("NEXUS_TREE", 20.0), cpuRecord("NEXUS_TREE", 21.0), cpuRecord("NEXUS_TREE", 19.0),
+                cpuRecord("LEAKY", 18.0), cpuRecord("LEAKY", 18.5), cpuRecord("LEAKY", 17.5),
                 "{\"benchmark\":\"" + PKG + "ReclaimBenchmark.retireLatency\",\"mode\":\"thrpt\",\"threads\":1,"
                         + "\"params\":{\"reclaim\":\"INLINE\"},\"metric\":\"retireToFree.p50\",\"value\":12.5,\"unit\":\"us\"}",
                 "{\"benchmark\":\"" + PKG + "ReclaimBenchmark.retireLatency\",\"mode\":\"thrpt\",\"threads\":1,"
@@ -156,6 +166,10 @@ class ReportMainTest {
                         + " score: not a result | 1.667× (0.938–3.125), error bars overlap, error ≥ 10%: not a result |")
                 .contains("≥ 2× a reference count (two readers, writer 1000/s, 64-byte values) | 1.667×")
                 .contains("| not a result |")
+                // CPU time per read: 20 ± 12.4 ns (t(0.9995, 2) = 31.6) against 18 ± 6.2: overlapping bars
+                .contains("| read-mostly map, reader CPU time per read ≥ 0.9× the leaky bound's speed (one reader,"
+                        + " writer 1000/s, 64-byte values) | 0.900×")
+                .contains("CPU ns/read) | not a result |")
                 .contains("2 KiB")
                 // retire at 50 ns/op minus mallocFree at 25 ns/op: 25 ns without the allocator; arena 100 µs
                 .contains("| retire+free ≤ 35 ns amortized per segment, excluding the allocator | 25.00 ns")
