@@ -1,5 +1,7 @@
 package dev.nexus.bench;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -23,30 +25,45 @@ import org.openjdk.jmh.runner.IterationType;
 
 /**
  * A read-mostly map of off-heap values: a fixed key space whose values are native segments; readers
- * look a random key up and read the whole value, one writer replaces values at a set rate. Each
+ * look random keys up and read the whole values, one writer replaces values at a set rate. Each
  * contender keeps readers safe its own way ({@link Contender}); {@code LEAKY}, which never frees, is
  * the upper bound every other contender is compared with.
  *
- * <p>Reported: reader throughput ({@code read}, ops/µs summed over the readers), writer throughput
- * ({@code write}, ops/µs: the achieved rate, lower than asked when the writer cannot keep up), reads
- * that had to start over ({@code readRetries}, a total), and the peak of bytes replaced and not yet
- * freed during the measurement iterations ({@code peakPendingBytes}, a {@code # nexus-bench:} line in
- * the log and a record in {@code aux.jsonl}). Readers of epoch domains pin through their own
+ * <p>Two groups, each a reader/writer mix that fits the two cores of the reference machine (the writer
+ * mostly parks, {@link Pacer}; the epoch domain's reclaimer thread wakes when garbage waits):
+ * {@code oneReader} (one reader, one writer: the "≥ 0.9× leaky" target of DESIGN.md section 7) and
+ * {@code twoReaders} (two readers, one writer: the "≥ 2× a reference count" target). Per group,
+ * {@code valueBytes} (64: where the pin's cost shows; 1024: where reading the value dominates) and
+ * {@code readsPerOp} (1: a guard per read; 16: one guard over 16 reads for the contenders that can
+ * share one, the epoch domain and the read lock; the others still protect each value on its own).
+ *
+ * <p>Reported, per group: reader throughput ({@code oneReaderRead}/{@code twoReadersRead}, operations
+ * per µs summed over the readers; one operation is {@code readsPerOp} reads), writer throughput
+ * ({@code ...Write}, the achieved rate), reads that had to start over ({@code readRetries}, a total),
+ * and the peak of bytes replaced and not yet freed during the measurement iterations
+ * ({@code peakPendingBytes}, a {@code # nexus-bench:} line in the log and a record in
+ * {@code aux.jsonl}), and each reader's CPU time per read in each measurement iteration
+ * ({@code cpuNanosPerRead} in {@code aux.jsonl}: wall-clock throughput on a shared machine mostly
+ * measures how often the reader was descheduled; CPU time per read does not). Readers of epoch
+ * domains pin through their own
  * {@link dev.nexus.epoch.Participant}.
  *
- * <p>Two readers and the writer share the two cores of the reference machine: the writer mostly
- * parks ({@link Pacer}), the epoch domain's reclaimer thread wakes when garbage waits.
+ * <p>Why 10 iterations in one fork: the report quotes a ratio only when both 99.9% errors are under
+ * 10% of their scores and the error bars do not overlap. With n iterations JMH's error is
+ * {@code t(0.9995, n-1) · s / √n}: 18·s for n = 3 (no run on a shared machine has s under 0.6%),
+ * 1.5·s for n = 10, so iteration-to-iteration noise up to about 6% still gives a usable error.
  *
- * <p>Run: {@code java -jar nexus-bench/target/benchmarks.jar ReadMostlyMapBenchmark
- * -rf json -rff map.json}; one contender and rate: {@code -p contender=NEXUS_TREE
- * -p writesPerSecond=100000}; with a profiler: {@code -prof gc} or {@code -prof perfnorm}; reader and
- * writer counts: {@code -tg 2,1} (readers, writer).
+ * <p>Run: {@code java -jar nexus-bench/target/benchmarks.jar ReadMostlyMapBenchmark -rf json
+ * -rff map.json}; the quick form of {@code scripts/bench --quick --only map}: {@code -p
+ * contender=NEXUS_TREE,LEAKY,REFCOUNT -wi 2 -w 500ms -i 12 -r 500ms}; one group and shape:
+ * {@code ReadMostlyMapBenchmark.oneReader -p valueBytes=64 -p readsPerOp=1}; another writer rate:
+ * {@code -p writesPerSecond=100000}; with a profiler: {@code -prof gc} or {@code -prof perfnorm}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 5, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 3, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 10, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
 public class ReadMostlyMapBenchmark {
 
     /** Who keeps readers safe; see {@link ValueTable.Kind} for each. */
@@ -73,7 +90,7 @@ public class ReadMostlyMapBenchmark {
         Contender contender;
 
         /** Values replaced per second by the writer. */
-        @Param({"1000", "100000"})
+        @Param("1000")
         int writesPerSecond;
 
         /** Keys in the table (a power of two). */
@@ -81,8 +98,12 @@ public class ReadMostlyMapBenchmark {
         int keys;
 
         /** Bytes of each value (a multiple of 8). */
-        @Param("64")
+        @Param({"64", "1024"})
         int valueBytes;
+
+        /** Reads per benchmark operation: 1, or a batch under one guard where the contender can share one. */
+        @Param({"1", "16"})
+        int readsPerOp;
 
         ValueTable table;
         volatile boolean measuring;
@@ -105,24 +126,56 @@ public class ReadMostlyMapBenchmark {
         }
     }
 
-    /** A reader thread's context (its participant, for epoch domains) and its retry count. */
+    /**
+     * A reader thread's context (its participant, for epoch domains), its keys, its retry count, and
+     * the CPU time it spent per read in each measurement iteration.
+     */
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.EVENTS)
     public static class Reader {
 
+        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
         ValueTable.Reader context;
+        int[] batch;
+        /** Operations this thread completed; plain, owner-only. */
+        long ops;
         private long retriesBefore;
         private int random;
+        private BenchmarkParams params;
+        private boolean measuring;
+        private long opsBefore;
+        private long cpuBefore;
 
         @Setup(Level.Trial)
-        public void open(Table table) {
+        public void open(Table table, BenchmarkParams params) {
             context = table.table.participantReader(); // on the reader's own thread
+            batch = new int[table.readsPerOp];
             random = (int) (System.nanoTime() | 1);
+            this.params = params;
         }
 
         @Setup(Level.Iteration)
-        public void iteration() {
+        public void iteration(IterationParams iteration) {
             retriesBefore = context.retries;
+            measuring = iteration.getType() == IterationType.MEASUREMENT;
+            opsBefore = ops;
+            cpuBefore = THREADS.getCurrentThreadCpuTime(); // on the reader's own thread (Scope.Thread)
+        }
+
+        /**
+         * Records this reader's CPU nanoseconds per read over the iteration ({@code cpuNanosPerRead}
+         * in {@code aux.jsonl}, one record per reader and measurement iteration). Unlike the JMH score,
+         * which divides by wall time, it does not count the time the reader was descheduled: on a
+         * machine shared with other jobs that time is most of the noise.
+         */
+        @TearDown(Level.Iteration)
+        public void iterationDone() {
+            long cpu = THREADS.getCurrentThreadCpuTime() - cpuBefore;
+            long reads = (ops - opsBefore) * batch.length;
+            if (measuring && reads > 0 && cpu > 0) {
+                AuxOutput.record(params, "cpuNanosPerRead", (double) cpu / reads, "ns");
+            }
         }
 
         @TearDown(Level.Trial)
@@ -162,18 +215,22 @@ public class ReadMostlyMapBenchmark {
         }
     }
 
-    @Benchmark
-    @Group("map")
-    @GroupThreads(2)
-    public long read(Table table, Reader reader) {
+    /** One reader operation: {@code readsPerOp} random keys, looked up and read whole. */
+    static long readOp(Table table, Reader reader) {
         ValueTable values = table.table;
-        return values.read(reader.context, reader.nextKey(values.mask));
+        reader.ops++;
+        int[] keys = reader.batch;
+        if (keys.length == 1) {
+            return values.read(reader.context, reader.nextKey(values.mask));
+        }
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = reader.nextKey(values.mask);
+        }
+        return values.readBatch(reader.context, keys);
     }
 
-    @Benchmark
-    @Group("map")
-    @GroupThreads(1)
-    public void write(Table table, Writer writer) {
+    /** One paced replacement, and the peak of pending bytes while measuring. */
+    static void writeOp(Table table, Writer writer) {
         writer.pacer.awaitTurn();
         ValueTable values = table.table;
         int key = writer.key = (writer.key + 0x9E3779B9) & values.mask; // Weyl sequence: every key in turn
@@ -181,5 +238,59 @@ public class ReadMostlyMapBenchmark {
         if (table.measuring) {
             table.peakPendingBytes = Math.max(table.peakPendingBytes, values.pendingBytes());
         }
+    }
+
+    /**
+     * The reader of group {@code oneReader}.
+     *
+     * @param table the group's table
+     * @param reader the thread's reader state
+     * @return the sum of the words read (consumed by JMH)
+     */
+    @Benchmark
+    @Group("oneReader")
+    @GroupThreads(1)
+    public long oneReaderRead(Table table, Reader reader) {
+        return readOp(table, reader);
+    }
+
+    /**
+     * The writer of group {@code oneReader}.
+     *
+     * @param table the group's table
+     * @param writer the thread's pace
+     */
+    @Benchmark
+    @Group("oneReader")
+    @GroupThreads(1)
+    public void oneReaderWrite(Table table, Writer writer) {
+        writeOp(table, writer);
+    }
+
+    /**
+     * A reader of group {@code twoReaders}.
+     *
+     * @param table the group's table
+     * @param reader the thread's reader state
+     * @return the sum of the words read (consumed by JMH)
+     */
+    @Benchmark
+    @Group("twoReaders")
+    @GroupThreads(2)
+    public long twoReadersRead(Table table, Reader reader) {
+        return readOp(table, reader);
+    }
+
+    /**
+     * The writer of group {@code twoReaders}.
+     *
+     * @param table the group's table
+     * @param writer the thread's pace
+     */
+    @Benchmark
+    @Group("twoReaders")
+    @GroupThreads(1)
+    public void twoReadersWrite(Table table, Writer writer) {
+        writeOp(table, writer);
     }
 }

@@ -93,6 +93,19 @@ abstract sealed class ValueTable permits ValueTable.Nexus, ValueTable.Leaky, Val
     abstract long read(Reader reader, int key);
 
     /**
+     * Reads the values of all {@code keys}, under one protection where the contender can share one
+     * (one guard of the epoch domain, one read lock); each value on its own otherwise (a reference
+     * count is per value). Returns the sum of every word read.
+     */
+    long readBatch(Reader reader, int[] keys) {
+        long sum = 0;
+        for (int key : keys) {
+            sum += read(reader, key);
+        }
+        return sum;
+    }
+
+    /**
      * Like {@link #read}, but the reader blocks ({@code block.run()}) between two reads of the key,
      * either keeping its protection ({@code suspend == false}: the guard stays pinned, the reference
      * stays counted) or giving it up while blocked and taking it again after ({@code suspend == true}:
@@ -179,6 +192,20 @@ abstract sealed class ValueTable permits ValueTable.Nexus, ValueTable.Leaky, Val
             Guard guard = reader.pin(domain);
             try {
                 return Payload.sum(values.getAcquire(key)); // acquire: pairs with the writer's getAndSet
+            } finally {
+                guard.close();
+            }
+        }
+
+        @Override
+        long readBatch(Reader reader, int[] keys) {
+            Guard guard = reader.pin(domain);
+            try {
+                long sum = 0;
+                for (int key : keys) {
+                    sum += Payload.sum(values.getAcquire(key)); // acquire: pairs with the writer's getAndSet
+                }
+                return sum;
             } finally {
                 guard.close();
             }
@@ -388,6 +415,20 @@ abstract sealed class ValueTable permits ValueTable.Nexus, ValueTable.Leaky, Val
             readLock.lock();
             try {
                 return Payload.sum(values[key]);
+            } finally {
+                readLock.unlock();
+            }
+        }
+
+        @Override
+        long readBatch(Reader reader, int[] keys) {
+            readLock.lock();
+            try {
+                long sum = 0;
+                for (int key : keys) {
+                    sum += Payload.sum(values[key]);
+                }
+                return sum;
             } finally {
                 readLock.unlock();
             }

@@ -34,6 +34,23 @@ class ValueTableTest {
         }
     }
 
+    /** A batch read returns the sum of the single reads of its keys, repeated keys included, for every contender. */
+    @ParameterizedTest
+    @EnumSource(ValueTable.Kind.class)
+    void batchReadSumsItsKeys(ValueTable.Kind kind) {
+        ValueTable table = ValueTable.create(kind, 16, 64);
+        ValueTable.Reader reader = table.participantReader();
+        try {
+            table.replace(9, 500);
+            int[] keys = {0, 9, 15, 9, 3};
+            assertThat(table.readBatch(reader, keys)).isEqualTo(sum(0) + 2 * sum(500) + sum(15) + sum(3));
+            assertThat(table.readBatch(reader, new int[0])).isZero();
+        } finally {
+            reader.close();
+            table.close();
+        }
+    }
+
     /** Blocking reads keep or give up their protection around the block, then read again. */
     @ParameterizedTest
     @EnumSource(value = ValueTable.Kind.class, names = {"NEXUS_TREE", "NEXUS_FLAT", "REFCOUNT"})

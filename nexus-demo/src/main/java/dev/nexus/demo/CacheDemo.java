@@ -22,8 +22,10 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * The demo's command line ({@code scripts/demo}): runs an off-heap concurrent cache under a Nexus
- * epoch domain, then the same workload under reference counting and shared arenas, and prints a
- * closing table side by side and the domain's stats. Exits 0 only if no read ever found a corrupt
+ * epoch domain, then the same workload under reference counting and shared arenas, and prints
+ * closing tables side by side and the domain's stats: the strategies at the asked write rate, again
+ * at one rate that every strategy sustains (a shared arena per value cannot keep a high rate, and its
+ * readers then face less garbage), and with small values, where the read side's cost dominates. Exits 0 only if no read ever found a corrupt
  * value (a use-after-free), no thread failed and the domain's stats add up.
  */
 @Command(name = "scripts/demo", sortOptions = false, showDefaultValues = true,
@@ -32,7 +34,8 @@ import picocli.CommandLine.TypeConversionException;
             "An off-heap concurrent cache: writers replace native values (malloc'd MemorySegments) of "
                 + "random keys, platform and virtual readers look keys up and read and check whole values. "
                 + "Runs it under a Nexus epoch domain, then for comparison under reference counting and "
-                + "under a shared Arena per value, and prints a table side by side.",
+                + "under a shared Arena per value, and prints tables side by side: at the asked write rate, at "
+                + "one rate every strategy sustains, and with small values.",
             "",
             "Progress goes to stderr once a second; the table and the domain's stats to stdout."},
         exitCodeListHeading = "%nExit status:%n",
@@ -91,6 +94,19 @@ public final class CacheDemo implements Callable<Integer> {
             description = "Also run the reference-counting and shared-arena comparisons (the default); "
                 + "--no-compare runs Nexus alone.")
     private boolean compare;
+
+    // true by default, as --compare
+    @Option(names = "--same-rate", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "After the comparison, run every strategy again at one write rate: half the "
+                + "lowest rate any of them achieved (a shared arena per value manages only a few hundred "
+                + "replacements a second, and its readers face less garbage for it). --no-same-rate skips it.")
+    private boolean sameRate;
+
+    @Option(names = "--small-value-size", defaultValue = "64", paramLabel = "BYTES",
+            description = "Then run every strategy with values this small, where the read side (guard, "
+                + "count, arena check) costs more than reading the value; at the common write rate when "
+                + "there is one. 0 skips it; else a multiple of 8, at least " + CacheValue.MIN_SIZE + ".")
+    private int smallValueSize;
 
     @Option(names = "--detector", defaultValue = "QUIESCENCE_TREE", paramLabel = "DETECTOR",
             description = "The domain's grace-period detector: ${COMPLETION-CANDIDATES}.")
@@ -172,8 +188,7 @@ public final class CacheDemo implements Callable<Integer> {
             out.flush();
             RunResult result;
             if (strategy == Strategy.EPOCH) {
-                EpochDomain domain = EpochDomain.builder().name("cache-demo").detector(detector)
-                        .maxParticipants(platformReaders).build();
+                EpochDomain domain = newDomain("cache-demo");
                 result = run(strategy, workload, time, domain, progress);
                 openStats = domain.stats();
                 // not in a finally: after a failed run a reader may be stuck inside a guard, and
@@ -188,13 +203,56 @@ public final class CacheDemo implements Callable<Integer> {
             errors += result.errors();
             results.add(result);
         }
+        List<RunResult> all = new ArrayList<>(results);
+
+        // The first table compares the strategies at the asked rate, which a shared arena cannot keep:
+        // its readers then face a fraction of the garbage. The second compares them at one rate.
+        int commonRate = commonRate(results, writeRate);
+        List<RunResult> sameRateResults = List.of();
+        if (compare && sameRate) {
+            if (commonRate == writeRate) {
+                out.println("Every strategy kept the asked write rate: the first table already compares them at one rate.");
+            } else {
+                out.printf(Locale.ROOT, "Same write rate for every strategy: %s writes/s, half the lowest any "
+                        + "achieved%n", Units.count(commonRate));
+                sameRateResults = runSet(strategies, new Workload(keys, valueSize, writers, commonRate,
+                        platformReaders, virtualReaders), progress, err);
+                noteMissedRate(sameRateResults, commonRate, out);
+            }
+        }
+        List<RunResult> smallResults = List.of();
+        int smallRate = compare && sameRate ? commonRate : writeRate;
+        if (compare && smallValueSize > 0) {
+            out.printf(Locale.ROOT, "Small values: %d bytes at %s writes/s, where the read side dominates%n",
+                    smallValueSize, smallRate == 0 ? "max" : Units.count(smallRate));
+            smallResults = runSet(strategies, new Workload(keys, smallValueSize, writers, smallRate,
+                    platformReaders, virtualReaders), progress, err);
+            noteMissedRate(smallResults, smallRate, out);
+        }
+        for (List<RunResult> set : List.of(sameRateResults, smallResults)) {
+            for (RunResult result : set) {
+                errors += result.errors();
+                all.add(result);
+            }
+        }
 
         out.println();
-        ResultTable.print(out, results);
+        ResultTable.print(out, String.format(Locale.ROOT, "As asked: %d-byte values, %s writes/s asked", valueSize,
+                writeRate == 0 ? "max" : Units.count(writeRate)), results);
+        if (!sameRateResults.isEmpty()) {
+            out.println();
+            ResultTable.print(out, String.format(Locale.ROOT, "Same write rate: %d-byte values, %s writes/s for every "
+                    + "strategy", valueSize, Units.count(commonRate)), sameRateResults);
+        }
+        if (!smallResults.isEmpty()) {
+            out.println();
+            ResultTable.print(out, String.format(Locale.ROOT, "Small values: %d-byte values, %s writes/s",
+                    smallValueSize, smallRate == 0 ? "max" : Units.count(smallRate)), smallResults);
+        }
         out.println();
         out.println("Domain stats before close(): " + openStats);
         out.println("Domain stats after close():  " + closedStats);
-        long reads = results.stream().mapToLong(RunResult::reads).sum();
+        long reads = all.stream().mapToLong(RunResult::reads).sum();
         if (errors == 0) {
             out.printf(Locale.ROOT, "OK: %,d reads, every one found an intact value.%n", reads);
         } else {
@@ -202,6 +260,72 @@ public final class CacheDemo implements Callable<Integer> {
         }
         out.flush();
         return errors == 0 ? 0 : 1;
+    }
+
+    /** Says so when a strategy of a same-rate set fell more than 5% short of {@code rate}. */
+    private static void noteMissedRate(List<RunResult> results, int rate, PrintWriter out) {
+        for (RunResult result : results) {
+            if (rate != 0 && result.writesPerSecond() < 0.95 * rate) {
+                out.printf(Locale.ROOT, "  note: %s managed %s of the %s writes/s: its readers faced less garbage%n",
+                        result.strategy().label(), Units.count(result.writesPerSecond()), Units.count(rate));
+            }
+        }
+    }
+
+    private EpochDomain newDomain(String name) {
+        return EpochDomain.builder().name(name).detector(detector).maxParticipants(platformReaders).build();
+    }
+
+    /**
+     * Runs every strategy on {@code workload} for the comparison duration, each Nexus run on a fresh
+     * domain whose closing stats are checked; prints one line per run and reports failures.
+     */
+    private List<RunResult> runSet(List<Strategy> strategies, Workload workload, ProgressPrinter progress,
+            PrintWriter err) throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        List<RunResult> results = new ArrayList<>();
+        for (int i = 0; i < strategies.size(); i++) {
+            Strategy strategy = strategies.get(i);
+            out.printf(Locale.ROOT, "  [%d/%d] %-8s for %s%n", i + 1, strategies.size(), strategy.label(),
+                    format(compareDuration));
+            out.flush();
+            RunResult result;
+            if (strategy == Strategy.EPOCH) {
+                EpochDomain domain = newDomain("cache-demo-" + workload.valueSize() + "b-" + workload.writeRate());
+                result = run(strategy, workload, compareDuration, domain, progress);
+                domain.close(); // not in a finally: as in call()
+                if (checkClosedDomain(domain.stats(), result.writes() + keys, err) != 0) {
+                    result = result.withExtraErrors(1);
+                }
+            } else {
+                result = run(strategy, workload, compareDuration, null, progress);
+            }
+            reportFailures(result, err);
+            results.add(result);
+        }
+        return results;
+    }
+
+    /**
+     * A write rate every strategy of {@code results} can sustain: the asked rate when every strategy
+     * kept it (an achieved rate within 5% of the asked one counts as kept: the writers' pacing
+     * wobbles), else half the lowest achieved rate (the slowest strategy's rate varies from run to run:
+     * a shared arena's close waits for a handshake with every thread), rounded down to two significant
+     * digits, at least 1.
+     *
+     * @param writeRate the asked rate, 0 for as fast as they can
+     */
+    static int commonRate(List<RunResult> results, int writeRate) {
+        double lowest = results.stream().mapToDouble(RunResult::writesPerSecond).min().orElse(writeRate);
+        if (writeRate != 0 && lowest >= 0.95 * writeRate) {
+            return writeRate;
+        }
+        long rate = Math.max(1, (long) (lowest / 2));
+        long scale = 1;
+        while (rate >= 100 * scale) {
+            scale *= 10;
+        }
+        return (int) Math.max(1, rate / scale * scale);
     }
 
     /**
@@ -281,6 +405,10 @@ public final class CacheDemo implements Callable<Integer> {
         if (valueSize < CacheValue.MIN_SIZE || valueSize % Long.BYTES != 0) {
             throw usage("--value-size must be a multiple of 8 and at least " + CacheValue.MIN_SIZE
                     + ": --value-size=" + valueSize);
+        }
+        if (smallValueSize != 0 && (smallValueSize < CacheValue.MIN_SIZE || smallValueSize % Long.BYTES != 0)) {
+            throw usage("--small-value-size must be 0, or a multiple of 8 and at least " + CacheValue.MIN_SIZE
+                    + ": --small-value-size=" + smallValueSize);
         }
         positive("--duration", duration);
         positive("--compare-duration", compareDuration);

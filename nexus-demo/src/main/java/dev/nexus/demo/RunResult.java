@@ -25,6 +25,17 @@ record RunResult(Strategy strategy, double seconds, long reads, long writes, lon
     }
 
     /**
+     * This result with {@code more} errors added (a check after the run found them).
+     *
+     * @param more errors to add
+     * @return the new result
+     */
+    RunResult withExtraErrors(long more) {
+        return new RunResult(strategy, seconds, reads, writes, retries, errors + more, peakPendingBytes,
+                meanReadNanos, p99ReadNanos, failures);
+    }
+
+    /**
      * Reads per second over the run.
      *
      * @return reads/s

@@ -11,6 +11,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -86,6 +87,51 @@ class CacheDemoTest {
             "--progress=off"};
         assertThat(runCommand(small, "--no-compare")).contains("[1/1] epoch").doesNotContain("refcount", "Warming");
         assertThat(runCommand(small, "--compare")).contains("[1/3] epoch", "[2/3] refcount", "[3/3] arena");
+    }
+
+    /**
+     * The closing tables: at the asked rate, at the rate every strategy sustained (unless all kept the
+     * asked one) and with small values; {@code --no-same-rate} and {@code --small-value-size=0} drop them.
+     */
+    @Test
+    void closingTablesCompareAtOneRateAndWithSmallValues() {
+        String[] small = {"--keys=64", "--value-size=128", "--write-rate=1000000", "--platform-readers=1",
+            "--virtual-readers=1", "--duration=200ms", "--compare-duration=200ms", "--warmup=0",
+            "--progress=off"};
+        // no strategy replaces a million values a second here: the second table runs at the lowest achieved
+        assertThat(runCommand(small)).contains("As asked: 128-byte values, 1.00M writes/s asked",
+                "Same write rate for every strategy:", "Same write rate: 128-byte values,",
+                "Small values: 64-byte values,", "vs epoch", "1.00x");
+        assertThat(runCommand(small, "--no-same-rate", "--small-value-size=0")).contains("As asked:")
+                .doesNotContain("Same write rate", "Small values");
+    }
+
+    /** The common rate is half the lowest achieved, rounded down to two digits, or the asked rate when all kept it. */
+    @Test
+    void commonRateIsTheLowestAchievedRate() {
+        assertThat(CacheDemo.commonRate(List.of(result(Strategy.EPOCH, 20_000), result(Strategy.REFCOUNT, 19_800),
+                result(Strategy.ARENA, 95.7)), 20_000)).isEqualTo(47);
+        assertThat(CacheDemo.commonRate(List.of(result(Strategy.EPOCH, 20_000), result(Strategy.ARENA, 1_234)),
+                20_000)).isEqualTo(610);
+        assertThat(CacheDemo.commonRate(List.of(result(Strategy.EPOCH, 19_500), result(Strategy.ARENA, 19_400)),
+                20_000)).isEqualTo(20_000);
+        assertThat(CacheDemo.commonRate(List.of(result(Strategy.ARENA, 0.2)), 20_000)).isEqualTo(1);
+    }
+
+    /** A result of one second with {@code writesPerSecond} writes. */
+    private static RunResult result(Strategy strategy, double writesPerSecond) {
+        return new RunResult(strategy, 1.0, 1_000, (long) writesPerSecond, 0, 0, 0, 100, 200, List.of());
+    }
+
+    /** A small value size below the minimum or not a multiple of 8 is rejected; 0 is allowed. */
+    @Test
+    void badSmallValueSizeIsRejected() {
+        StringWriter err = new StringWriter();
+        CommandLine cl = CacheDemo.commandLine();
+        cl.setErr(new PrintWriter(err));
+        assertThat(cl.execute("--small-value-size=20")).isEqualTo(2);
+        assertThat(err.toString()).contains("--small-value-size must be 0, or a multiple of 8 and at least 32: "
+                + "--small-value-size=20");
     }
 
     private static String runCommand(String[] options, String... more) {

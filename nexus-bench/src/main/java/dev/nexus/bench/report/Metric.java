@@ -1,7 +1,9 @@
 package dev.nexus.bench.report;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.commons.math3.distribution.TDistribution;
 
 /**
  * One JMH metric: score, error (half-width of the 99.9% confidence interval; NaN with fewer than two
@@ -26,6 +28,22 @@ record Metric(double score, double error, String unit, Map<Double, Double> perce
         Object unit = json.get("scoreUnit");
         return new Metric(Json.number(json.get("score")), Json.number(json.get("scoreError")),
                 unit == null ? "" : unit.toString(), percentiles);
+    }
+
+    /**
+     * The mean of {@code samples} with the half-width of its 99.9% confidence interval, computed as JMH
+     * computes a score's error (Student's t with n − 1 degrees of freedom); NaN score without samples,
+     * NaN error with fewer than two.
+     */
+    static Metric ofSamples(List<Double> samples, String unit) {
+        int n = samples.size();
+        double mean = samples.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        if (n < 2) {
+            return new Metric(mean, Double.NaN, unit, Map.of());
+        }
+        double squares = samples.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum();
+        double t = new TDistribution(n - 1).inverseCumulativeProbability(0.9995);
+        return new Metric(mean, t * Math.sqrt(squares / (n - 1) / n), unit, Map.of());
     }
 
     /** The median (percentile 50), or the score when JMH gave no percentiles. */

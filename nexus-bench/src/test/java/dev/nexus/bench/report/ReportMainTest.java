@@ -46,6 +46,26 @@ class ReportMainTest {
                 score, score / 10, score, score, score * 2, score * 3, unit, score);
     }
 
+    /** A {@code ReadMostlyMapBenchmark} group result, 64-byte values and one read per op, with its read error. */
+    private static String mapResult(String group, String contender, double reads, double error) {
+        String json = result("ReadMostlyMapBenchmark." + group, "thrpt", group.equals("oneReader") ? 2 : 3,
+                p("contender", contender, "writesPerSecond", "1000", "keys", "1024", "valueBytes", "64",
+                        "readsPerOp", "1"),
+                reads, "ops/us", group + "Read", reads, "ops/us", group + "Write", 0.001, "ops/us",
+                "readRetries", 0.0, "#");
+        // the helper gives every metric an error of a tenth of its score: set the read's own
+        String read = "\"" + group + "Read\":{\"score\":" + reads + ",\"scoreError\":" + reads / 10;
+        return json.replace(read, "\"" + group + "Read\":{\"score\":" + reads + ",\"scoreError\":" + error);
+    }
+
+    /** One reader's CPU time per read in one measurement iteration of the one-reader group, 64 B, 1 read/op. */
+    private static String cpuRecord(String contender, double nanos) {
+        return "{\"benchmark\":\"" + PKG + "ReadMostlyMapBenchmark.oneReader\",\"mode\":\"thrpt\",\"threads\":2,"
+                + "\"params\":{\"contender\":\"" + contender + "\",\"writesPerSecond\":\"1000\",\"keys\":\"1024\","
+                + "\"valueBytes\":\"64\",\"readsPerOp\":\"1\"},\"metric\":\"cpuNanosPerRead\",\"value\":" + nanos
+                + ",\"unit\":\"ns\"}";
+    }
+
     private static String[] p(String... params) {
         return params;
     }
@@ -74,12 +94,14 @@ class ReportMainTest {
         }
         Files.writeString(dir.resolve("detection.json"), "[" + String.join(",", detection) + "]");
         List<String> map = List.of(
-                result("ReadMostlyMapBenchmark.map", "thrpt", 3, p("contender", "NEXUS_TREE", "writesPerSecond", "1000"),
-                        40, "ops/us", "read", 39.0, "ops/us", "write", 0.001, "ops/us", "readRetries", 0.0, "#"),
-                result("ReadMostlyMapBenchmark.map", "thrpt", 3, p("contender", "LEAKY", "writesPerSecond", "1000"),
-                        42, "ops/us", "read", 41.0, "ops/us", "write", 0.001, "ops/us", "readRetries", 0.0, "#"),
-                result("ReadMostlyMapBenchmark.map", "thrpt", 3, p("contender", "REFCOUNT", "writesPerSecond", "1000"),
-                        10, "ops/us", "read", 9.0, "ops/us", "write", 0.001, "ops/us", "readRetries", 2.0, "#"));
+                // one reader: NEXUS_TREE 39 ± 1 vs LEAKY 41 ± 0.5 (bars apart) and REFCOUNT 9 ± 0.2
+                mapResult("oneReader", "NEXUS_TREE", 39.0, 1.0),
+                mapResult("oneReader", "LEAKY", 41.0, 0.5),
+                mapResult("oneReader", "REFCOUNT", 9.0, 0.2),
+                // two readers: NEXUS_TREE 20 ± 5 overlaps REFCOUNT 12 ± 4 (and both errors exceed 10%)
+                mapResult("twoReaders", "NEXUS_TREE", 20.0, 5.0),
+                mapResult("twoReaders", "LEAKY", 80.0, 1.0),
+                mapResult("twoReaders", "REFCOUNT", 12.0, 4.0));
         Files.writeString(dir.resolve("map.json"), "[" + String.join(",", map) + "]");
         List<String> reclaim = List.of(
                 result("ReclaimBenchmark.mallocFree", "thrpt", 1, p(), 40e6, "ops/s"),
@@ -89,9 +111,12 @@ class ReportMainTest {
                 result("ReclaimBenchmark.retireLatency", "thrpt", 1, p("reclaim", "INLINE"), 10e6, "ops/s"));
         Files.writeString(dir.resolve("reclaim.json"), "[" + String.join(",", reclaim) + "]");
         Files.writeString(dir.resolve("aux.jsonl"), String.join("\n",
-                "{\"benchmark\":\"" + PKG + "ReadMostlyMapBenchmark.map\",\"mode\":\"thrpt\",\"threads\":3,"
-                        + "\"params\":{\"contender\":\"NEXUS_TREE\",\"writesPerSecond\":\"1000\"},"
+                "{\"benchmark\":\"" + PKG + "ReadMostlyMapBenchmark.oneReader\",\"mode\":\"thrpt\",\"threads\":2,"
+                        + "\"params\":{\"contender\":\"NEXUS_TREE\",\"writesPerSecond\":\"1000\",\"keys\":\"1024\","
+                        + "\"valueBytes\":\"64\",\"readsPerOp\":\"1\"},"
                         + "\"metric\":\"peakPendingBytes\",\"value\":2048,\"unit\":\"B\"}",
+                cpuRecord("NEXUS_TREE", 20.0), cpuRecord("NEXUS_TREE", 21.0), cpuRecord("NEXUS_TREE", 19.0),
+                cpuRecord("LEAKY", 18.0), cpuRecord("LEAKY", 18.5), cpuRecord("LEAKY", 17.5),
                 "{\"benchmark\":\"" + PKG + "ReclaimBenchmark.retireLatency\",\"mode\":\"thrpt\",\"threads\":1,"
                         + "\"params\":{\"reclaim\":\"INLINE\"},\"metric\":\"retireToFree.p50\",\"value\":12.5,\"unit\":\"us\"}",
                 "{\"benchmark\":\"" + PKG + "ReclaimBenchmark.retireLatency\",\"mode\":\"thrpt\",\"threads\":1,"
@@ -132,7 +157,19 @@ class ReportMainTest {
                 .contains("| pin+unpin through `domain.pin()` ≤ 4 ns | 5.000 ns (beside an idle slot)"
                         + " (PinBenchmark.pooled, tree, 1 thread; the worse one counts) | missed |")
                 .contains("nested pin ≤ 1 ns | 0.800 ns")
-                .contains("| NEXUS_TREE | 39.00 ± 3.900 ops/us | 0.951× | 4.333× |")
+                .contains("| 64 | 1 | NEXUS_TREE | 39.00 ± 1.000 | 0.951× (0.916–0.988) | 4.333× (4.130–4.545) |")
+                .contains("| 64 | 1 | LEAKY | 41.00 ± 0.500 | baseline | 4.556× (4.402–4.716) |")
+                .contains("| read-mostly map, reader throughput ≥ 0.9× the leaky bound (one reader, writer 1000/s,"
+                        + " 64-byte values) | 0.951× (0.916–0.988) (NEXUS_TREE 39.00 ± 1.000 vs LEAKY 41.00 ± 0.500"
+                        + " ops/µs) | met |")
+                .contains("| 64 | 1 | NEXUS_TREE | 20.00 ± 5.000 | 0.250× (0.185–0.316), error ≥ 10% of a"
+                        + " score: not a result | 1.667× (0.938–3.125), error bars overlap, error ≥ 10%: not a result |")
+                .contains("≥ 2× a reference count (two readers, writer 1000/s, 64-byte values) | 1.667×")
+                .contains("| not a result |")
+                // CPU time per read: 20 ± 12.4 ns (t(0.9995, 2) = 31.6) against 18 ± 6.2: overlapping bars
+                .contains("| read-mostly map, reader CPU time per read ≥ 0.9× the leaky bound's speed (one reader,"
+                        + " writer 1000/s, 64-byte values) | 0.900×")
+                .contains("CPU ns/read) | not a result |")
                 .contains("2 KiB")
                 // retire at 50 ns/op minus mallocFree at 25 ns/op: 25 ns without the allocator; arena 100 µs
                 .contains("| retire+free ≤ 35 ns amortized per segment, excluding the allocator | 25.00 ns")

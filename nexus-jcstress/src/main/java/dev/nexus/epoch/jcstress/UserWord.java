@@ -40,6 +40,11 @@ final class UserWord {
         return (int) (long) VALUE.getVolatile(this);
     }
 
+    /** Acquire read: what {@code AtomicReferenceArray.getAcquire} does for a link (the benchmarks' readers). */
+    int valueAcquire() {
+        return (int) (long) VALUE.getAcquire(this);
+    }
+
     /** Plain write: what a free's poison (or {@code MemorySegment.set}) does. */
     void setValuePlain(long v) {
         VALUE.set(this, v);
