@@ -99,6 +99,28 @@ class ColumnBatchLifetimeTest {
         assertThatThrownBy(() -> batch.slice(0, 1)).isInstanceOf(IllegalStateException.class);
     }
 
+    /**
+     * A hold dropped without release is reported (counted, logged with its site) and its batch's memory
+     * stays allocated, since a consumer may still read it.
+     */
+    @Test
+    void droppedHoldIsReportedAndKeepsTheMemory() throws InterruptedException {
+        CountingAllocator own = new CountingAllocator();
+        ColumnBatch batch = ColumnBatchTest.reference(domain, own, 2);
+        long before = ZeroCopyStats.current().droppedHolds();
+        BatchAccess.retain(batch, "leaky");
+        batch.close();
+        long deadline = System.nanoTime() + TestSupport.LONG.toNanos();
+        while (ZeroCopyStats.current().droppedHolds() == before && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertThat(ZeroCopyStats.current().droppedHolds()).isGreaterThan(before);
+        domain.barrier();
+        assertThat(own.liveCount()).as("a dropped hold never frees").isEqualTo(1);
+        assertThat(batch.openHolds()).extracting(HoldInfo::kind).containsExactly("leaky");
+    }
+
     /** A reader inside a guard keeps reading a closed batch; the memory goes only after its guard closes. */
     @Test
     void pinnedReaderIsNeverFreedUnder() throws Exception {
