@@ -48,6 +48,26 @@ class ColumnBatchLifetimeTest {
         assertThat(batch.isClosed()).isTrue();
     }
 
+    /** With the malloc allocator (the fast path) the one segment is retired and freed the same way. */
+    @Test
+    void mallocSegmentIsRetiredAndFreed() {
+        dev.nexus.epoch.NativeAllocator malloc = dev.nexus.epoch.NativeAllocator.malloc();
+        ColumnBatch batch;
+        try (ColumnBatch.Builder b = ColumnBatch.builder(domain, malloc, ColumnBatchTest.ALL)) {
+            for (int r = 0; r < 20; r++) {
+                ColumnBatchTest.appendRow(b, r);
+            }
+            batch = b.build();
+        }
+        ColumnBatchTest.checkRow(batch, 19, 19);
+        long size = batch.segment().byteSize();
+        long before = domain.stats().reclaimedBytes();
+        batch.close();
+        domain.barrier();
+        assertThat(domain.stats().reclaimedBytes() - before).as("the whole segment reclaimed").isEqualTo(size);
+        assertThat(domain.stats().reclaimFailures()).isZero();
+    }
+
     /** With a checked allocator, a read after the memory was freed throws instead of reading freed memory. */
     @Test
     void readAfterFreeThrows() {
