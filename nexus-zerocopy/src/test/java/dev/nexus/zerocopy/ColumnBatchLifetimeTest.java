@@ -235,6 +235,20 @@ class ColumnBatchLifetimeTest {
         }
     }
 
+    /** An import with Arrow's unknown null count (-1) counts the nulls from its bitmap. */
+    @Test
+    void unknownNullCountIsCounted() {
+        MemorySegment values = MemorySegment.ofArray(new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+        MemorySegment validity = MemorySegment.ofArray(new byte[] {(byte) 0b1010_1010, 0b11});
+        Schema schema = Schema.of(Field.of("x", ColumnType.INT32, true));
+        try (ColumnBatch in = BatchAccess.imported(domain, schema, 10, List.of(new ColumnData(ColumnType.INT32, null,
+                10, -1, validity, MemorySegment.NULL, values)), () -> { })) {
+            assertThat(in.nullCount(0)).isEqualTo(4);
+            assertThat(BatchAccess.column(in, 0).nullCount()).isEqualTo(4);
+            assertThat(in.getInt(0, 9)).isEqualTo(10);
+        }
+    }
+
     /** An import whose columns do not match the schema is refused and nothing is taken over. */
     @Test
     void mismatchedImportIsRefused() {
