@@ -881,6 +881,16 @@ public final class ColumnBatch implements AutoCloseable {
         ColumnarBuilder setFloat32(int col, float[] values);
 
         /**
+         * Sets a TIMESTAMP column (microseconds since the Unix epoch, UTC); see {@link #setInt8} for
+         * the exceptions.
+         *
+         * @param col the column index
+         * @param micros {@code rows} values
+         * @return this builder
+         */
+        ColumnarBuilder setTimestamp(int col, long[] micros);
+
+        /**
          * Sets a FLOAT64 column; see {@link #setInt8} for the exceptions.
          *
          * @param col the column index

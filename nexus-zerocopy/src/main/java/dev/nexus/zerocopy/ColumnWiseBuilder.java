@@ -66,6 +66,11 @@ final class ColumnWiseBuilder implements ColumnBatch.ColumnarBuilder {
     }
 
     @Override
+    public ColumnBatch.ColumnarBuilder setTimestamp(int col, long[] v) {
+        return fixed(col, "setTimestamp", v.length, MemorySegment.ofArray(v.clone()), ColumnType.TIMESTAMP, null);
+    }
+
+    @Override
     public ColumnBatch.ColumnarBuilder setFloat32(int col, float[] v) {
         return fixed(col, "setFloat32", v.length, MemorySegment.ofArray(v.clone()), ColumnType.FLOAT32, null);
     }

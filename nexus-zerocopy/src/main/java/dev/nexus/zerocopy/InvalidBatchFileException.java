@@ -24,6 +24,7 @@ public final class InvalidBatchFileException extends IOException {
         CORRUPT
     }
 
+    /** Why the file was refused. */
     private final Reason reason;
 
     /**
