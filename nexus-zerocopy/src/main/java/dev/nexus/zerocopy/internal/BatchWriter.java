@@ -28,15 +28,13 @@ public final class BatchWriter {
     }
 
     /**
-     * Allocates and fills a batch segment, ready word set.
+     * Plans the segment of a batch with these contents.
      *
-     * @param allocator where the segment comes from
      * @param schema the schema
-     * @param rows the number of rows
      * @param columns one content per column, matching the schema
-     * @return the segment, exactly as large as the layout
+     * @return where every buffer goes
      */
-    public static MemorySegment write(NativeAllocator allocator, Schema schema, int rows, Content[] columns) {
+    public static BatchLayout.Plan plan(Schema schema, Content[] columns) {
         int n = schema.size();
         long[] vLen = new long[n];
         long[] oLen = new long[n];
@@ -50,10 +48,23 @@ public final class BatchWriter {
             oLen[c] = content.offsets() == null ? 0 : content.offsets().byteSize();
             valLen[c] = content.values().byteSize();
         }
-        BatchLayout.Plan plan = BatchLayout.plan(schema, vLen, oLen, valLen);
+        return BatchLayout.plan(schema, vLen, oLen, valLen);
+    }
+
+    /**
+     * Allocates and fills a batch segment, ready word set.
+     *
+     * @param allocator where the segment comes from
+     * @param schema the schema
+     * @param rows the number of rows
+     * @param columns one content per column, matching the schema
+     * @return the segment, exactly as large as the layout
+     */
+    public static MemorySegment write(NativeAllocator allocator, Schema schema, int rows, Content[] columns) {
+        BatchLayout.Plan plan = plan(schema, columns);
         MemorySegment segment = allocator.allocate(plan.totalBytes(), BatchLayout.ALIGNMENT);
         try {
-            fill(segment, plan, rows, columns);
+            fill(segment, plan, rows, columns, true);
         } catch (Throwable t) {
             allocator.free(segment);
             throw t;
@@ -61,7 +72,19 @@ public final class BatchWriter {
         return segment;
     }
 
-    private static void fill(MemorySegment segment, BatchLayout.Plan plan, int rows, Content[] columns) {
+    /**
+     * Writes every byte of a batch segment (header, table, names, buffers, padding) into
+     * {@code segment}, which must be {@code plan.totalBytes()} long and 64-byte aligned.
+     *
+     * @param segment where to write
+     * @param plan the plan from {@link #plan}
+     * @param rows the number of rows
+     * @param columns the contents the plan was made for
+     * @param markReady whether to store the ready word (plainly) at the end; a shared-memory file
+     *     leaves it 0 and stores it itself with release semantics
+     */
+    public static void fill(MemorySegment segment, BatchLayout.Plan plan, int rows, Content[] columns,
+                            boolean markReady) {
         Schema schema = plan.schema();
         segment.asSlice(0, plan.dataOffset()).fill((byte) 0);
         segment.set(ValueLayout.JAVA_INT, BatchLayout.MAGIC_OFFSET, BatchLayout.MAGIC);
@@ -89,9 +112,11 @@ public final class BatchWriter {
             putBuffer(segment, e + BatchLayout.COL_OFFSETS_OFFSET, plan.offsetsOffset()[c], content.offsets());
             putBuffer(segment, e + BatchLayout.COL_VALUES_OFFSET, plan.valuesOffset()[c], content.values());
         }
-        // plain store: the batch is not shared yet; build() publishes it (and a shared-memory file
-        // stores its own ready word last with release semantics, see SharedBatch)
-        segment.set(ValueLayout.JAVA_LONG, BatchLayout.READY_OFFSET, BatchLayout.READY);
+        if (markReady) {
+            // plain store: the batch is not shared yet; build() publishes it (a shared-memory file
+            // stores its own ready word last with release semantics, see SharedBatch)
+            segment.set(ValueLayout.JAVA_LONG, BatchLayout.READY_OFFSET, BatchLayout.READY);
+        }
     }
 
     private static void putBuffer(MemorySegment segment, long entry, long offset, MemorySegment src) {
@@ -105,5 +130,48 @@ public final class BatchWriter {
         if (padded > length) {
             segment.asSlice(offset + length, padded - length).fill((byte) 0);
         }
+    }
+
+    /**
+     * The contents of a batch view (a slice or an imported batch included) compacted to start at row
+     * 0: buffers of a view at offset 0 are used in place; bitmaps at a bit offset and offsets that do
+     * not start at 0 are copied and rebased.
+     *
+     * @param schema the view's schema
+     * @param rows the view's rows
+     * @param columns the view's columns ({@code BatchAccess.column})
+     * @param offset the view's first row inside the buffers
+     * @return one content per column
+     */
+    public static Content[] contentsOf(Schema schema, int rows, java.util.List<ColumnData> columns, int offset) {
+        Content[] out = new Content[columns.size()];
+        for (int c = 0; c < out.length; c++) {
+            ColumnData data = columns.get(c);
+            Field field = schema.field(c);
+            MemorySegment validity = null;
+            if (field.nullable()) {
+                validity = MemorySegment.ofArray(data.hasValidity() ? Bitmaps.copy(data.validity(), offset, rows)
+                        : Bitmaps.allSet(rows));
+            }
+            MemorySegment offsets = null;
+            MemorySegment values;
+            if (field.type().hasOffsets()) {
+                long unit = field.type() == dev.nexus.zerocopy.ColumnType.LIST ? field.childType().byteWidth() : 1;
+                int[] o = data.offsets().asSlice(offset * 4L, (rows + 1L) * 4).toArray(ValueLayout.JAVA_INT_UNALIGNED);
+                int first = o[0];
+                for (int r = 0; r <= rows; r++) {
+                    o[r] -= first;
+                }
+                offsets = MemorySegment.ofArray(o);
+                values = data.values().asSlice(first * unit, o[rows] * unit);
+            } else if (field.type() == dev.nexus.zerocopy.ColumnType.BOOL) {
+                values = MemorySegment.ofArray(Bitmaps.copy(data.values(), offset, rows));
+            } else {
+                long width = field.type().byteWidth();
+                values = data.values().asSlice(offset * width, rows * width);
+            }
+            out[c] = new Content(validity, data.nullCount(), offsets, values);
+        }
+        return out;
     }
 }

@@ -46,4 +46,45 @@ public final class Bitmaps {
         }
         return set;
     }
+
+    /**
+     * Copies {@code count} bits starting at bit {@code from} into a new bitmap starting at bit 0; the
+     * bits past {@code count} in the last byte are zero.
+     *
+     * @param bitmap the source bitmap
+     * @param from the first bit
+     * @param count how many bits
+     * @return a bitmap of {@code ceil(count / 8)} bytes
+     */
+    public static byte[] copy(MemorySegment bitmap, long from, int count) {
+        byte[] out = new byte[(int) BatchLayout.bitmapBytes(count)];
+        if ((from & 7) == 0) {
+            MemorySegment.copy(bitmap, ValueLayout.JAVA_BYTE, from >>> 3, out, 0, out.length);
+            if ((count & 7) != 0) {
+                out[out.length - 1] &= (byte) ((1 << (count & 7)) - 1);
+            }
+            return out;
+        }
+        for (int i = 0; i < count; i++) {
+            if (get(bitmap, from + i)) {
+                out[i >>> 3] |= (byte) (1 << (i & 7));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A bitmap of {@code count} set bits (bits past {@code count} zero).
+     *
+     * @param count how many bits
+     * @return a bitmap of {@code ceil(count / 8)} bytes
+     */
+    public static byte[] allSet(int count) {
+        byte[] out = new byte[(int) BatchLayout.bitmapBytes(count)];
+        java.util.Arrays.fill(out, (byte) -1);
+        if ((count & 7) != 0) {
+            out[out.length - 1] = (byte) ((1 << (count & 7)) - 1);
+        }
+        return out;
+    }
 }
