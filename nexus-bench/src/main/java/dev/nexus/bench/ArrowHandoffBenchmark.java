@@ -145,7 +145,8 @@ public class ArrowHandoffBenchmark {
     public double handOffAndSum() throws IOException {
         return switch (contender) {
             case C_DATA -> {
-                try (ArrowArray array = ArrowArray.allocateNew(arrow); ArrowSchema schema = ArrowSchema.allocateNew(arrow)) {
+                try (ArrowArray array = ArrowArray.allocateNew(arrow);
+                     ArrowSchema schema = ArrowSchema.allocateNew(arrow)) {
                     ArrowExport.exportBatch(batch, MemorySegment.ofAddress(array.memoryAddress()),
                             MemorySegment.ofAddress(schema.memoryAddress()));
                     try (VectorSchemaRoot root = Data.importVectorSchemaRoot(arrow, array, schema, null)) {

@@ -122,7 +122,8 @@ class ArrowImportMalformedTest {
     @Test
     void columnTooShort() {
         refused(p -> CDataLayout.setWord(p.arrayChild(0), CDataLayout.ARRAY_LENGTH, 10),
-                IllegalArgumentException.class, "column 0 'i8' has offset=0 length=10; the record batch needs rows [0, 20)");
+                IllegalArgumentException.class,
+                "column 0 'i8' has offset=0 length=10; the record batch needs rows [0, 20)");
     }
 
     /** A schema that does not match the expected one. */

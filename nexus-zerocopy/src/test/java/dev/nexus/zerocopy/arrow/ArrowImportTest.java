@@ -73,9 +73,11 @@ class ArrowImportTest {
                         new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE)),
                 org.apache.arrow.vector.types.pojo.Field.nullable("name", ArrowType.Utf8.INSTANCE),
                 org.apache.arrow.vector.types.pojo.Field.nullable("flag", ArrowType.Bool.INSTANCE),
-                org.apache.arrow.vector.types.pojo.Field.nullable("ts", new ArrowType.Timestamp(TimeUnit.MICROSECOND, "UTC")),
+                org.apache.arrow.vector.types.pojo.Field.nullable("ts",
+                        new ArrowType.Timestamp(TimeUnit.MICROSECOND, "UTC")),
                 new org.apache.arrow.vector.types.pojo.Field("items", FieldType.nullable(ArrowType.List.INSTANCE),
-                        List.of(org.apache.arrow.vector.types.pojo.Field.notNullable("item", new ArrowType.Int(64, true))))));
+                        List.of(org.apache.arrow.vector.types.pojo.Field.notNullable("item",
+                                new ArrowType.Int(64, true))))));
     }
 
     /** Fills an Arrow Java root with {@code rows} rows of values derived from {@code seed}. */
@@ -205,7 +207,8 @@ class ArrowImportTest {
                     assertThat(batch.rows()).isEqualTo(30);
                     for (int r = 0; r < 30; r++) {
                         int row = r + 5;
-                        assertThat(batch.isNull(ArrowTestSupport.NAME, r)).isEqualTo(ArrowTestSupport.isNull(ArrowTestSupport.NAME, row));
+                        assertThat(batch.isNull(ArrowTestSupport.NAME, r))
+                                .isEqualTo(ArrowTestSupport.isNull(ArrowTestSupport.NAME, row));
                         if (!ArrowTestSupport.isNull(ArrowTestSupport.NAME, row)) {
                             assertThat(batch.getString(ArrowTestSupport.NAME, r)).isEqualTo(ArrowTestSupport.name(row));
                         }
@@ -213,7 +216,8 @@ class ArrowImportTest {
                             assertThat(batch.getBoolean(ArrowTestSupport.FLAG, r)).isEqualTo(row % 3 == 0);
                         }
                         assertThat(batch.listSize(ArrowTestSupport.ITEMS, r)).isEqualTo(
-                                ArrowTestSupport.isNull(ArrowTestSupport.ITEMS, row) ? 0 : ArrowTestSupport.items(row).length);
+                                ArrowTestSupport.isNull(ArrowTestSupport.ITEMS, row) ? 0
+                                        : ArrowTestSupport.items(row).length);
                         int shifted = row + childShift;
                         assertThat(batch.isNull(ArrowTestSupport.I64, r)).as("i64 row %s", r)
                                 .isEqualTo(ArrowTestSupport.isNull(ArrowTestSupport.I64, shifted));
@@ -252,7 +256,8 @@ class ArrowImportTest {
         ArrowStreamReader reader = new ArrowStreamReader(new ByteArrayInputStream(ipc.toByteArray()), arrow);
         try (ArrowArrayStream stream = ArrowArrayStream.allocateNew(arrow)) {
             Data.exportArrayStream(arrow, reader, stream);
-            try (ImportedStream in = ArrowImport.importStream(domain, MemorySegment.ofAddress(stream.memoryAddress()))) {
+            MemorySegment address = MemorySegment.ofAddress(stream.memoryAddress());
+            try (ImportedStream in = ArrowImport.importStream(domain, address)) {
                 assertThat(in.schema().field(5)).isEqualTo(Field.list("items", ColumnType.INT64, true));
                 int b = 0;
                 while (in.hasNext()) {

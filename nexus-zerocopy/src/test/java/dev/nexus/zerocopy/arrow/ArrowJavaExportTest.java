@@ -17,6 +17,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nexus.epoch.EpochDomain;
 import dev.nexus.zerocopy.ColumnBatch;
+import dev.nexus.zerocopy.ZeroCopyStats;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -127,7 +128,12 @@ class ArrowJavaExportTest {
         try (ArrowArray array = ArrowArray.allocateNew(arrow); ArrowSchema schema = ArrowSchema.allocateNew(arrow)) {
             ArrowExport.exportBatch(batch, segment(array), segment(schema));
             try (VectorSchemaRoot root = Data.importVectorSchemaRoot(arrow, array, schema, null)) {
+                long openAtClose = ZeroCopyStats.current().holdsOpenAtClose();
                 batch.close();
+                assertThat(ZeroCopyStats.current().holdsOpenAtClose()).as("the open export is reported at close")
+                        .isEqualTo(openAtClose + 1);
+                assertThat(ArrowExport.openExports()).anySatisfy(h -> assertThat(h.site())
+                        .contains("ArrowJavaExportTest.closingTheBatchWhileArrowHoldsItFreesNothing"));
                 domain.synchronize();
                 domain.barrier();
                 assertThat(memory.frees()).as("frees while Arrow holds the export").isZero();
@@ -218,7 +224,8 @@ class ArrowJavaExportTest {
         try (ColumnBatch batch = ArrowTestSupport.allTypes(domain, memory, 4);
              ArrowArray array = ArrowArray.allocateNew(arrow);
              ArrowSchema schema = ArrowSchema.allocateNew(arrow)) {
-            assertThatThrownBy(() -> ArrowExport.exportBatch(batch, MemorySegment.ofArray(new byte[80]), segment(schema)))
+            MemorySegment heap = MemorySegment.ofArray(new byte[80]);
+            assertThatThrownBy(() -> ArrowExport.exportBatch(batch, heap, segment(schema)))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("native");
             assertThatThrownBy(() -> ArrowExport.exportBatch(batch, MemorySegment.NULL, segment(schema)))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NULL");

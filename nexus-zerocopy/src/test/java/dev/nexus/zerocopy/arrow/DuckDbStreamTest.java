@@ -201,7 +201,10 @@ class DuckDbStreamTest {
         void read(ResultSet rs) throws Exception;
     }
 
-    /** Runs {@code sql} (with {@code %s} for the table) over a fresh export of {@code source}: a registered stream is scanned once. */
+    /**
+     * Runs {@code sql} (with {@code %s} for the table) over a fresh export of {@code source}: a
+     * registered stream is scanned once.
+     */
     private void query(String sql, List<ColumnBatch> source, Rows rows) throws Exception {
         String table = "t" + names.incrementAndGet();
         try (ArrowArrayStream stream = ArrowArrayStream.allocateNew(arrow)) {

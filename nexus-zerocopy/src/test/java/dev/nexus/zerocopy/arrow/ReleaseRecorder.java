@@ -42,7 +42,8 @@ final class ReleaseRecorder implements AutoCloseable {
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            FunctionDescriptor int2 = FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS);
+            FunctionDescriptor int2 = FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                    ValueLayout.ADDRESS);
             MethodType int2Type = MethodType.methodType(int.class, MemorySegment.class, MemorySegment.class);
             MethodType void1Type = MethodType.methodType(void.class, MemorySegment.class);
             GET_SCHEMA = upcall(lookup.findStatic(ReleaseRecorder.class, "getSchema", int2Type), int2);

@@ -5,6 +5,7 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.concurrent.atomic.AtomicLong;
@@ -105,19 +106,18 @@ public final class CDataCallbacks {
 
     static {
         try {
-            Linker linker = Linker.nativeLinker();
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
             FunctionDescriptor release = FunctionDescriptor.ofVoid(ValueLayout.ADDRESS);
-            FunctionDescriptor twoArgs = FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS);
+            FunctionDescriptor get = FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                    ValueLayout.ADDRESS);
             MethodType releaseType = MethodType.methodType(void.class, MemorySegment.class);
-            MethodType twoArgsType = MethodType.methodType(int.class, MemorySegment.class, MemorySegment.class);
-            RELEASE_SCHEMA = upcall(linker, lookup.findStatic(CDataCallbacks.class, "releaseSchema", releaseType), release);
-            RELEASE_ARRAY = upcall(linker, lookup.findStatic(CDataCallbacks.class, "releaseArray", releaseType), release);
-            RELEASE_STREAM = upcall(linker, lookup.findStatic(CDataCallbacks.class, "releaseStream", releaseType), release);
-            STREAM_GET_SCHEMA = upcall(linker, lookup.findStatic(CDataCallbacks.class, "getSchema", twoArgsType), twoArgs);
-            STREAM_GET_NEXT = upcall(linker, lookup.findStatic(CDataCallbacks.class, "getNext", twoArgsType), twoArgs);
-            STREAM_GET_LAST_ERROR = upcall(linker, lookup.findStatic(CDataCallbacks.class, "getLastError",
-                            MethodType.methodType(MemorySegment.class, MemorySegment.class)),
+            MethodType getType = MethodType.methodType(int.class, MemorySegment.class, MemorySegment.class);
+            RELEASE_SCHEMA = upcall("releaseSchema", releaseType, release);
+            RELEASE_ARRAY = upcall("releaseArray", releaseType, release);
+            RELEASE_STREAM = upcall("releaseStream", releaseType, release);
+            STREAM_GET_SCHEMA = upcall("getSchema", getType, get);
+            STREAM_GET_NEXT = upcall("getNext", getType, get);
+            STREAM_GET_LAST_ERROR = upcall("getLastError",
+                    MethodType.methodType(MemorySegment.class, MemorySegment.class),
                     FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -127,9 +127,11 @@ public final class CDataCallbacks {
     private CDataCallbacks() {
     }
 
-    /** A native function pointer that calls {@code target}, for the life of the JVM. */
-    private static MemorySegment upcall(Linker linker, java.lang.invoke.MethodHandle target, FunctionDescriptor f) {
-        return linker.upcallStub(target, f, Arena.global());
+    /** A native function pointer that calls the static method {@code name}, for the life of the JVM. */
+    private static MemorySegment upcall(String name, MethodType type, FunctionDescriptor function)
+            throws ReflectiveOperationException {
+        MethodHandle target = MethodHandles.lookup().findStatic(CDataCallbacks.class, name, type);
+        return Linker.nativeLinker().upcallStub(target, function, Arena.global());
     }
 
     /**

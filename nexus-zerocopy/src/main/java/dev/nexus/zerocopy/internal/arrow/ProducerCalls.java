@@ -20,7 +20,8 @@ public final class ProducerCalls {
     static {
         Linker linker = Linker.nativeLinker();
         RELEASE = linker.downcallHandle(FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
-        GET = linker.downcallHandle(FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+        GET = linker.downcallHandle(
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
         LAST_ERROR = linker.downcallHandle(FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS));
     }
 

@@ -2,6 +2,7 @@ package dev.nexus.zerocopy.internal.arrow;
 
 import dev.nexus.epoch.NativeAllocator;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,7 +86,7 @@ public final class SideMemory {
     public MemorySegment cString(String value) {
         byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
         MemorySegment s = allocate(utf8.length + 1L, 1);
-        MemorySegment.copy(utf8, 0, s, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, utf8.length);
+        MemorySegment.copy(utf8, 0, s, ValueLayout.JAVA_BYTE, 0, utf8.length);
         return s; // zeroed: the last byte is the NUL
     }
 

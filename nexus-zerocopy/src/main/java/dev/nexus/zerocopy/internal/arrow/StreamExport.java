@@ -4,6 +4,7 @@ import dev.nexus.epoch.NativeAllocator;
 import dev.nexus.zerocopy.ColumnBatch;
 import dev.nexus.zerocopy.Schema;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.concurrent.locks.ReentrantLock;
@@ -156,8 +157,8 @@ public final class StreamExport implements CDataCallbacks.StreamTarget {
         freeLastError();
         byte[] utf8 = (message == null ? "null" : message).getBytes(StandardCharsets.UTF_8);
         MemorySegment s = NativeAllocator.malloc().allocate(utf8.length + 1L, 1);
-        MemorySegment.copy(utf8, 0, s, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, utf8.length);
-        s.set(java.lang.foreign.ValueLayout.JAVA_BYTE, utf8.length, (byte) 0);
+        MemorySegment.copy(utf8, 0, s, ValueLayout.JAVA_BYTE, 0, utf8.length);
+        s.set(ValueLayout.JAVA_BYTE, utf8.length, (byte) 0);
         lastError = s;
     }
 

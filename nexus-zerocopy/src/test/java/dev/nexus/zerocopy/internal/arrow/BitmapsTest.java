@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 /** Re-based bitmap copies and null counts against a plain boolean model. */
 class BitmapsTest {
 
-    /** {@code rebase} and {@code copyTo} put bit {@code from + i} at bit {@code to + i}, nothing else set, for every shift. */
+    /** {@code copyTo} puts bit {@code from + i} at bit {@code to + i} and nothing else, for every shift. */
     @Test
     void copiesMatchTheModel() {
         Random random = new Random(42);
