@@ -195,6 +195,48 @@ class DuckDbStreamTest {
         slices.forEach(ColumnBatch::close);
     }
 
+    /**
+     * The other way: DuckDB produces a query result as Arrow batches (its C stream, through Arrow
+     * Java's reader re-exported with {@code Data.exportArrayStream}), and Nexus imports them as
+     * ColumnBatches read in place, timestamps ({@code "tsu:"}) and strings included.
+     */
+    @Test
+    void duckDbResultsImportAsColumnBatches() throws Exception {
+        String sql = "SELECT i::BIGINT AS id, CAST(i AS DOUBLE) / 2 AS x, 'v' || i AS s,"
+                + " make_timestamp(i * 1000000) AS ts FROM range(5000) t(i)";
+        long sum = 0;
+        double xs = 0;
+        int rows = 0;
+        try (Statement s = connection.createStatement();
+             org.duckdb.DuckDBResultSet rs = (org.duckdb.DuckDBResultSet) s.executeQuery(sql);
+             ArrowArrayStream stream = ArrowArrayStream.allocateNew(arrow)) {
+            // the exported stream owns the reader from here: its release closes it
+            org.apache.arrow.c.Data.exportArrayStream(arrow,
+                    (org.apache.arrow.vector.ipc.ArrowReader) rs.arrowExportStream(arrow, 1024), stream);
+            MemorySegment address = MemorySegment.ofAddress(stream.memoryAddress());
+            try (ImportedStream in = ArrowImport.importStream(domain, address)) {
+                assertThat(in.schema().field(0).type()).isEqualTo(ColumnType.INT64);
+                assertThat(in.schema().field(3).type()).isEqualTo(ColumnType.TIMESTAMP);
+                while (in.hasNext()) {
+                    try (ColumnBatch batch = in.next()) {
+                        for (int r = 0; r < batch.rows(); r++) {
+                            long id = batch.getLong(0, r);
+                            sum += id;
+                            xs += batch.getDouble(1, r);
+                            assertThat(batch.getString(2, r)).isEqualTo("v" + id);
+                            assertThat(batch.getTimestamp(3, r)).isEqualTo(id * 1_000_000L);
+                        }
+                        rows += batch.rows();
+                    }
+                }
+            }
+        }
+        domain.barrier();
+        assertThat(rows).isEqualTo(5000);
+        assertThat(sum).isEqualTo(5000L * 4999 / 2);
+        assertThat(xs).isEqualTo(5000.0 * 4999 / 4);
+    }
+
     // ---- helpers ----------------------------------------------------------------------------------------
 
     private interface Rows {

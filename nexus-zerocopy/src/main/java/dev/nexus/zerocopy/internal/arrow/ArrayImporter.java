@@ -192,13 +192,13 @@ public final class ArrayImporter {
                 yield new ColumnData(type, null, rows, nulls, validity, MemorySegment.NULL, values);
             }
             case UTF8, BINARY -> {
-                MemorySegment offsets = offsets(buffers, first, extent, what);
+                MemorySegment offsets = offsets(buffers, first, extent, rows, what, memory);
                 int last = offsets.getAtIndex(ValueLayout.JAVA_INT, extent);
                 MemorySegment bytes = buffer(buffers, 2, last, what);
                 yield new ColumnData(type, null, rows, nulls, validity, offsets, bytes);
             }
             case LIST -> {
-                MemorySegment offsets = offsets(buffers, first, extent, what);
+                MemorySegment offsets = offsets(buffers, first, extent, rows, what, memory);
                 int last = offsets.getAtIndex(ValueLayout.JAVA_INT, extent);
                 yield new ColumnData(type, field.childType(), rows, nulls, validity, offsets,
                         listValues(child, field.childType(), last, what));
@@ -212,10 +212,18 @@ public final class ArrayImporter {
         };
     }
 
-    /** The int32 offsets of rows {@code [first, first + extent]}, first and last checked. */
-    private static MemorySegment offsets(MemorySegment buffers, long first, long extent, String what) {
-        MemorySegment offsets = buffer(buffers, 1, (first + extent + 1) * Integer.BYTES, what)
-                .asSlice(first * Integer.BYTES, (extent + 1) * Integer.BYTES);
+    /**
+     * The int32 offsets of rows {@code [first, first + extent]}, first and last checked. A column of no
+     * rows may have a NULL offsets buffer (as Arrow C++ allows): it reads as zeros.
+     */
+    private static MemorySegment offsets(MemorySegment buffers, long first, long extent, int rows, String what,
+                                         SideMemory memory) {
+        long bytes = (extent + 1) * Integer.BYTES;
+        if (rows == 0 && CDataLayout.pointerAt(buffers, 1) == NULL) {
+            return memory.allocate(bytes, Integer.BYTES);
+        }
+        MemorySegment offsets = buffer(buffers, 1, first * Integer.BYTES + bytes, what)
+                .asSlice(first * Integer.BYTES, bytes);
         int start = offsets.getAtIndex(ValueLayout.JAVA_INT, 0);
         int end = offsets.getAtIndex(ValueLayout.JAVA_INT, extent);
         if (start < 0 || end < start) {

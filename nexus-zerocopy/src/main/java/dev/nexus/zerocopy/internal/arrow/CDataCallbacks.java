@@ -171,8 +171,9 @@ public final class CDataCallbacks {
             }
             MemorySegment struct = received.reinterpret(bytes);
             try {
-                Object state = PrivateData.take(CDataLayout.word(struct, privateData));
-                if (state instanceof ReleaseTarget target) {
+                long id = CDataLayout.word(struct, privateData);
+                // only a release target is taken: a stream's id passed to an array release stays put
+                if (PrivateData.peek(id) instanceof ReleaseTarget target && PrivateData.take(id, target)) {
                     target.release(struct);
                 }
             } finally {
@@ -191,8 +192,8 @@ public final class CDataCallbacks {
             }
             MemorySegment stream = received.reinterpret(CDataLayout.STREAM_BYTES);
             try {
-                Object state = PrivateData.take(CDataLayout.word(stream, CDataLayout.STREAM_PRIVATE_DATA));
-                if (state instanceof StreamTarget target) {
+                long id = CDataLayout.word(stream, CDataLayout.STREAM_PRIVATE_DATA);
+                if (PrivateData.peek(id) instanceof StreamTarget target && PrivateData.take(id, target)) {
                     target.release();
                 }
             } finally {

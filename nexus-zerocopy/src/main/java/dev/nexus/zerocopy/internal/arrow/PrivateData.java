@@ -61,6 +61,18 @@ public final class PrivateData {
     }
 
     /**
+     * Removes the state of an id if it is {@code state}: the one call that wins a release, for a caller
+     * that checked the state's type first.
+     *
+     * @param id a {@code private_data} value
+     * @param state the state seen by {@link #peek}
+     * @return whether this call removed it
+     */
+    public static boolean take(long id, Object state) {
+        return STATES.remove(id, state);
+    }
+
+    /**
      * Ids registered and not yet taken: live exported nodes and streams.
      *
      * @return the count
