@@ -13,7 +13,9 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -57,6 +59,34 @@ class CDataCallbacksTest {
             assertThat(calls).as("the second release finds no state").hasValue(1);
             assertThat(CDataCallbacks.failures()).isEqualTo(failures + 1);
         }
+    }
+
+    /**
+     * The hazard is real: in a child JVM, a release callback that lets its exception escape kills the
+     * JVM (the broken variant), while ours, with the same internal error, returns and the JVM lives.
+     */
+    @Test
+    void anEscapingExceptionWouldKillTheJvm() throws Exception {
+        Child broken = child("broken");
+        assertThat(broken.exit()).as("the broken variant's JVM dies").isNotZero();
+        assertThat(broken.output()).contains("Unrecoverable uncaught exception").doesNotContain("survived");
+        Child ours = child("ours");
+        assertThat(ours.exit()).as(ours.output()).isZero();
+        assertThat(ours.output()).contains("survived");
+    }
+
+    private record Child(int exit, String output) {
+    }
+
+    private static Child child(String mode) throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process process = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), BrokenUpcallChild.class.getName(), mode)
+                .redirectErrorStream(true).start();
+        byte[] out = process.getInputStream().readAllBytes();
+        assertThat(process.waitFor(60L * Integer.getInteger("nexus.test.timeoutFactor", 1), TimeUnit.SECONDS))
+                .as("child JVM " + mode + " ends").isTrue();
+        return new Child(process.exitValue(), new String(out, StandardCharsets.UTF_8));
     }
 
     /** A release with a struct whose private_data is not ours (or 0) does nothing but mark it released. */
