@@ -599,7 +599,8 @@ public final class ColumnBatch implements AutoCloseable {
                 ColumnData[] cols = new ColumnData[columns.size()];
                 for (int c = 0; c < cols.length; c++) {
                     ColumnData d = columns.get(c);
-                    cols[c] = new ColumnData(d.type(), d.childType(), d.length(), d.nullCount(),
+                    long nulls = d.hasValidity() ? d.nullCount() : 0; // -1 (unknown) is counted on first use
+                    cols[c] = new ColumnData(d.type(), d.childType(), d.length(), nulls,
                             d.hasValidity() ? d.validity().asReadOnly() : MemorySegment.NULL,
                             d.offsets().asReadOnly(), d.values().asReadOnly());
                 }

@@ -31,13 +31,17 @@ final class ImportCheck {
             if (data.length() != rows) {
                 throw new IllegalArgumentException(where + " has " + data.length() + " rows, the batch " + rows);
             }
-            if (data.nullCount() < 0 || data.nullCount() > rows) {
+            if (data.nullCount() < -1 || data.nullCount() > rows) {
                 throw new IllegalArgumentException(where + ": null count " + data.nullCount() + " is out of [0, "
-                        + rows + "]");
+                        + rows + "] (or -1 for unknown)");
             }
-            if (data.nullCount() > 0 && (!data.hasValidity() || !field.nullable())) {
-                throw new IllegalArgumentException(where + " has " + data.nullCount() + " nulls but "
-                        + (field.nullable() ? "no validity bitmap" : "the field is not nullable"));
+            if (data.nullCount() != 0 && data.hasValidity() && !field.nullable()) {
+                throw new IllegalArgumentException(where + " has a validity bitmap with " + (data.nullCount() < 0
+                        ? "an unknown number of" : data.nullCount()) + " nulls but the field is not nullable");
+            }
+            if (data.nullCount() > 0 && !data.hasValidity()) {
+                throw new IllegalArgumentException(where + " has " + data.nullCount() + " nulls but no validity"
+                        + " bitmap");
             }
             need(where, "validity", data.hasValidity() ? data.validity().byteSize() : Long.MAX_VALUE,
                     BatchLayout.bitmapBytes(end));

@@ -48,6 +48,26 @@ class ColumnBatchLifetimeTest {
         assertThat(batch.isClosed()).isTrue();
     }
 
+    /** With the malloc allocator (the fast path) the one segment is retired and freed the same way. */
+    @Test
+    void mallocSegmentIsRetiredAndFreed() {
+        dev.nexus.epoch.NativeAllocator malloc = dev.nexus.epoch.NativeAllocator.malloc();
+        ColumnBatch batch;
+        try (ColumnBatch.Builder b = ColumnBatch.builder(domain, malloc, ColumnBatchTest.ALL)) {
+            for (int r = 0; r < 20; r++) {
+                ColumnBatchTest.appendRow(b, r);
+            }
+            batch = b.build();
+        }
+        ColumnBatchTest.checkRow(batch, 19, 19);
+        long size = batch.segment().byteSize();
+        long before = domain.stats().reclaimedBytes();
+        batch.close();
+        domain.barrier();
+        assertThat(domain.stats().reclaimedBytes() - before).as("the whole segment reclaimed").isEqualTo(size);
+        assertThat(domain.stats().reclaimFailures()).isZero();
+    }
+
     /** With a checked allocator, a read after the memory was freed throws instead of reading freed memory. */
     @Test
     void readAfterFreeThrows() {
@@ -97,6 +117,28 @@ class ColumnBatchLifetimeTest {
         assertThatThrownBy(() -> BatchAccess.retain(batch, "late")).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("late");
         assertThatThrownBy(() -> batch.slice(0, 1)).isInstanceOf(IllegalStateException.class);
+    }
+
+    /**
+     * A hold dropped without release is reported (counted, logged with its site) and its batch's memory
+     * stays allocated, since a consumer may still read it.
+     */
+    @Test
+    void droppedHoldIsReportedAndKeepsTheMemory() throws InterruptedException {
+        CountingAllocator own = new CountingAllocator();
+        ColumnBatch batch = ColumnBatchTest.reference(domain, own, 2);
+        long before = ZeroCopyStats.current().droppedHolds();
+        BatchAccess.retain(batch, "leaky");
+        batch.close();
+        long deadline = System.nanoTime() + TestSupport.LONG.toNanos();
+        while (ZeroCopyStats.current().droppedHolds() == before && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertThat(ZeroCopyStats.current().droppedHolds()).isGreaterThan(before);
+        domain.barrier();
+        assertThat(own.liveCount()).as("a dropped hold never frees").isEqualTo(1);
+        assertThat(batch.openHolds()).extracting(HoldInfo::kind).containsExactly("leaky");
     }
 
     /** A reader inside a guard keeps reading a closed batch; the memory goes only after its guard closes. */
@@ -190,6 +232,20 @@ class ColumnBatchLifetimeTest {
             slice.close();
             domain.barrier();
             assertThat(released).hasValue(1);
+        }
+    }
+
+    /** An import with Arrow's unknown null count (-1) counts the nulls from its bitmap. */
+    @Test
+    void unknownNullCountIsCounted() {
+        MemorySegment values = MemorySegment.ofArray(new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+        MemorySegment validity = MemorySegment.ofArray(new byte[] {(byte) 0b1010_1010, 0b11});
+        Schema schema = Schema.of(Field.of("x", ColumnType.INT32, true));
+        try (ColumnBatch in = BatchAccess.imported(domain, schema, 10, List.of(new ColumnData(ColumnType.INT32, null,
+                10, -1, validity, MemorySegment.NULL, values)), () -> { })) {
+            assertThat(in.nullCount(0)).isEqualTo(4);
+            assertThat(BatchAccess.column(in, 0).nullCount()).isEqualTo(4);
+            assertThat(in.getInt(0, 9)).isEqualTo(10);
         }
     }
 

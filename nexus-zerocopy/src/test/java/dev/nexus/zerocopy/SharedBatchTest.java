@@ -72,6 +72,18 @@ class SharedBatchTest {
                 .isInstanceOf(IllegalStateException.class);
     }
 
+    /** A mapping stays readable after the file is deleted (the publisher may unlink it at any time). */
+    @Test
+    void mappingOutlivesTheFile() throws IOException {
+        Path file = published(64);
+        try (ColumnBatch mapped = SharedBatch.map(domain, file)) {
+            Files.delete(file);
+            for (int r = 0; r < 64; r++) {
+                ColumnBatchTest.checkRow(mapped, r, r);
+            }
+        }
+    }
+
     /** A slice publishes only its rows, compacted to row 0, bitmaps re-aligned. */
     @Test
     void sliceIsPublishedCompacted() throws IOException {

@@ -124,7 +124,8 @@ public final class BatchAccess {
      * @param domain the domain whose grace period delays the release
      * @param schema the schema the columns must match
      * @param rows the number of rows (each column's {@code length} must equal it)
-     * @param columns one data per field, types matching, buffers large enough for {@code rows} rows
+     * @param columns one data per field, types matching, buffers large enough for {@code rows} rows, null
+     *     counts exact or -1 (unknown: counted from the bitmap on first use)
      * @param releaseToProducer gives the memory back to its producer; it should not throw (a throw is
      *     reported by the domain to its handler)
      * @return the batch; {@link ColumnBatch#isImported()} is true and {@code segment()} throws

@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param type the column type
  * @param childType the LIST child type, null otherwise
  * @param length the number of rows of the batch
- * @param nullCount the number of null rows among them
+ * @param nullCount the number of null rows among them; an importer may pass -1 (Arrow's "unknown"),
+ *     and the batch counts them from the bitmap on first use
  * @param validity the validity bitmap (bit set = present, LSB first), or {@code MemorySegment.NULL}
  * @param offsets the int32 offsets (UTF8, BINARY, LIST), or {@code MemorySegment.NULL}
  * @param values the values (fixed width), the BOOL bitmap, the bytes (UTF8, BINARY) or the child
