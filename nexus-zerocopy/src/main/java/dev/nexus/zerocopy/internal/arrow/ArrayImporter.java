@@ -42,7 +42,8 @@ import java.util.List;
  * columns' offsets disagree mod 8). A bitmap that cannot be shared that way is copied, shifted (side
  * memory, freed with the import): the one copy of an import. Values and offsets are never copied.
  *
- * <p>Checks are O(columns): buffer pointers, counts, lengths, first and last offsets. Offsets in between
+ * <p>Checks are O(columns): buffer pointers, counts, lengths, first and last offsets (plus one pass
+ * over a validity bitmap when {@code null_count} is -1 or counts other rows). Offsets in between
  * are not walked; reads through them stay inside the segments we size from the last offset, so a
  * malformed producer gets an {@link IndexOutOfBoundsException}, never a read outside its buffers.
  */
