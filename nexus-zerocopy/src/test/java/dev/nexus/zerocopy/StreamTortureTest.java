@@ -8,6 +8,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nexus.epoch.EpochDomain;
 import dev.nexus.epoch.Guard;
+import dev.nexus.zerocopy.arrow.ArrowExport;
+import java.lang.foreign.MemorySegment;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -18,12 +24,24 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import org.apache.arrow.c.ArrowArrayStream;
+import org.apache.arrow.c.Data;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.TimeStampVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.duckdb.DuckDBConnection;
 import org.junit.jupiter.api.Test;
 
 /**
  * Torture of the stream: writers append batches and close them at once while readers on platform
  * and virtual threads scan batches, count windows and time windows under guards, at random paces,
- * keeping some windows open for a while. Memory comes from a {@link PoisoningAllocator}: a read of
+ * keeping some windows open for a while; Arrow Java reads the stream through
+ * {@link ArrowExport#exportStream(BatchStream, MemorySegment)} holding each exported batch a while,
+ * and DuckDB runs a query over another export of it. Memory comes from a {@link PoisoningAllocator}: a read of
  * freed memory (before malloc reuses it) reads poison, and a read of reused memory breaks the
  * row's invariants (seq continuity, {@code ts == seq / 3}, {@code val == value(seq)}); either is a
  * violation. At the end every byte allocated must have been freed exactly once.
@@ -41,7 +59,7 @@ class StreamTortureTest {
 
     /** Readers in guards never read poison or a broken row; every byte allocated is freed once. */
     @Test
-    void readersNeverSeeFreedMemoryAndEveryByteIsFreedOnce() throws InterruptedException {
+    void readersNeverSeeFreedMemoryAndEveryByteIsFreedOnce() throws Exception {
         PoisoningAllocator allocator = new PoisoningAllocator();
         EpochDomain domain = EpochDomain.builder().name("stream-torture").build();
         BatchStream stream = BatchStream.create(domain, EVENTS, "ts");
@@ -51,7 +69,17 @@ class StreamTortureTest {
         Object appendOrder = new Object();
         long[] nextSeq = {0};
         List<Thread> writers = new ArrayList<>();
-        try (StreamTestThreads threads = new StreamTestThreads()) {
+        AtomicReference<long[]> duckResult = new AtomicReference<>();
+        try (BufferAllocator arrow = new RootAllocator();
+                ArrowArrayStream arrowStream = ArrowArrayStream.allocateNew(arrow);
+                ArrowArrayStream duckStream = ArrowArrayStream.allocateNew(arrow);
+                Connection duck = DriverManager.getConnection("jdbc:duckdb:");
+                StreamTestThreads threads = new StreamTestThreads()) {
+            // the exports open their readers now, before the first append: they see every row
+            ArrowExport.exportStream(stream, MemorySegment.ofAddress(arrowStream.memoryAddress()));
+            ArrowExport.exportStream(stream, MemorySegment.ofAddress(duckStream.memoryAddress()));
+            threads.platform("arrow-java", () -> readWithArrowJava(arrow, arrowStream, checks));
+            threads.platform("duckdb", () -> duckResult.set(queryWithDuckDb(duck, duckStream)));
             // every reader opens its cursor before the first append, so each sees every row from 0
             for (int r = 0; r < 12; r++) {
                 int kind = r % 3;
@@ -102,11 +130,14 @@ class StreamTortureTest {
         synchronized (appendOrder) {
             rows = nextSeq[0];
         }
+        long[] duckdb = duckResult.get();
         stream.close();
         domain.close();
         System.out.println("stream torture: " + appended.get() + " batches, " + rows + " rows, "
                 + checks.rowsChecked.get() + " row checks, " + allocator.allocations() + " allocations");
         assertThat(checks.violations.get()).as("first violation: %s", checks.first.get()).isZero();
+        assertThat(duckdb).as("DuckDB: count, sum(seq), rows whose val or ts is wrong")
+                .containsExactly(rows, rows * (rows - 1) / 2, 0);
         assertThat(checks.rowsChecked.get()).isPositive();
         assertThat(appended.get()).isGreaterThan(10);
         assertThat(allocator.doubleFrees()).as("double frees").isZero();
@@ -151,6 +182,45 @@ class StreamTortureTest {
                     fail("row " + (w.firstRow() + r) + " at time " + ts + " outside " + w + " (" + where + ")");
                 }
             }
+        }
+    }
+
+    /**
+     * Arrow Java imports the exported stream and checks every row; it holds each exported batch (its
+     * vectors) for a random while before loading the next, which releases the previous export.
+     */
+    private static void readWithArrowJava(BufferAllocator arrow, ArrowArrayStream exported, Checks checks)
+            throws Exception {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long expected = 0;
+        try (ArrowReader reader = Data.importArrayStream(arrow, exported)) {
+            while (reader.loadNextBatch()) {
+                VectorSchemaRoot root = reader.getVectorSchemaRoot();
+                TimeStampVector ts = (TimeStampVector) root.getVector(TS);
+                BigIntVector seq = (BigIntVector) root.getVector(SEQ);
+                Float8Vector val = (Float8Vector) root.getVector(VAL);
+                for (int r = 0; r < root.getRowCount(); r++) {
+                    checks.row(expected + r, seq.get(r), ts.get(r), val.get(r), "Arrow Java");
+                }
+                if (random.nextInt(8) == 0) {
+                    LockSupport.parkNanos(random.nextInt(1_000_000)); // hold the export a while
+                    for (int r = 0; r < root.getRowCount(); r++) {
+                        checks.row(expected + r, seq.get(r), ts.get(r), val.get(r), "Arrow Java, held");
+                    }
+                }
+                expected += root.getRowCount();
+            }
+        }
+    }
+
+    /** DuckDB scans the exported stream to its end (on its worker threads) and aggregates it. */
+    private static long[] queryWithDuckDb(Connection connection, ArrowArrayStream exported) throws Exception {
+        connection.unwrap(DuckDBConnection.class).registerArrowStream("torture", exported);
+        try (Statement s = connection.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*), sum(seq)::BIGINT, count(*) FILTER "
+                        + "(WHERE val <> seq * 0.5 + 1 OR epoch_us(ts) <> seq // 3) FROM torture")) {
+            rs.next();
+            return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)};
         }
     }
 
