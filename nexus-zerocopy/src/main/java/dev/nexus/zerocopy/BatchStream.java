@@ -259,12 +259,12 @@ public final class BatchStream implements AutoCloseable {
     }
 
     /**
-     * Count windows: window k covers the stream rows {@code [k * slide, k * slide + size)} and is
-     * handed out once all its rows are appended. Tumbling when {@code slide == size}, sliding (each
-     * row in {@code size / slide} windows) when {@code slide < size}; {@code slide > size} skips rows.
-     * Only full windows are handed out: rows after the last full window at the end of the stream are
-     * in no window. The reader starts at the oldest batch the stream still holds (stream row numbers
-     * count from the stream's first row).
+     * Count windows: window k covers the stream rows {@code [r0 + k * slide, r0 + k * slide + size)},
+     * where {@code r0} is the first row of the oldest batch the stream still holds when the reader is
+     * opened (0 until a batch was retired), and is handed out once all its rows are appended. Tumbling
+     * when {@code slide == size}, sliding (each row in about {@code size / slide} windows) when
+     * {@code slide < size}; {@code slide > size} skips rows. Only full windows are handed out: rows
+     * after the last full window at the end of the stream are in no window.
      *
      * @param size rows per window, {@code >= 1}
      * @param slide rows from one window's start to the next, {@code >= 1}
@@ -466,6 +466,8 @@ public final class BatchStream implements AutoCloseable {
 
     /** Moves a cursor forward and retires what every cursor has passed. */
     void advance(CursorSet.Cursor cursor, long needed) {
+        // plain read without the lock: a cursor is only moved by its own reader, on this thread (or
+        // one it was handed to with a happens-before edge), so this thread saw its last write
         if (cursor.needed() >= needed) {
             return;
         }
