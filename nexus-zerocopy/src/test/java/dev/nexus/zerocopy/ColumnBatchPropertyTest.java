@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class ColumnBatchPropertyTest {
 
-    private static final int CASES = Integer.getInteger("nexus.test.cases", 150);
+    private static final int CASES = Integer.getInteger("nexus.test.cases", 100);
     private static final Schema SCHEMA = Schema.of(
             Field.of("i8", ColumnType.INT8, true), Field.of("i16", ColumnType.INT16, false),
             Field.of("i32", ColumnType.INT32, true), Field.of("i64", ColumnType.INT64, true),
