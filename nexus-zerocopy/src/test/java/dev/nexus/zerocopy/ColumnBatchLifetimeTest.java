@@ -141,6 +141,28 @@ class ColumnBatchLifetimeTest {
         assertThat(batch.openHolds()).extracting(HoldInfo::kind).containsExactly("leaky");
     }
 
+    /** With -Dnexus.zerocopy.holdSites=false (read once per JVM) holds record no site; by default they do. */
+    @Test
+    void holdSitesCanBeTurnedOff() throws Exception {
+        String javaCommand = ProcessHandle.current().info().command().orElseThrow();
+        for (String value : new String[] {"false", "true"}) {
+            Process process = new ProcessBuilder(javaCommand, "-ea", "--enable-native-access=ALL-UNNAMED",
+                    "-Dnexus.zerocopy.holdSites=" + value, "-cp", System.getProperty("java.class.path"),
+                    HoldSitesChild.class.getName()).redirectErrorStream(true).start();
+            String output;
+            try (var in = process.getInputStream()) {
+                output = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+            assertThat(process.waitFor(TestSupport.LONG.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).as(output).isZero();
+            if (value.equals("false")) {
+                assertThat(output).contains("site=(not recorded: -Dnexus.zerocopy.holdSites=false) kind=slice");
+            } else {
+                assertThat(output).contains("site=dev.nexus.zerocopy.HoldSitesChild.main:");
+            }
+        }
+    }
+
     /** A reader inside a guard keeps reading a closed batch; the memory goes only after its guard closes. */
     @Test
     void pinnedReaderIsNeverFreedUnder() throws Exception {
