@@ -95,6 +95,28 @@ class ColumnBatchLifetimeTest {
         assertThat(allocator.liveCount()).isZero();
     }
 
+    /**
+     * A batch (or its last hold) closed after its domain frees its memory once the domain's close has
+     * completed; an imported batch is released to its producer the same way.
+     */
+    @Test
+    void closedAfterItsDomain() {
+        EpochDomain early = TestSupport.inlineDomain("closed-early");
+        ColumnBatch batch = ColumnBatchTest.reference(early, allocator, 5);
+        ColumnBatch slice = batch.slice(1, 2);
+        AtomicInteger released = new AtomicInteger();
+        Schema schema = Schema.of(Field.of("x", ColumnType.INT64, false));
+        ColumnBatch in = BatchAccess.imported(early, schema, 1, List.of(new ColumnData(ColumnType.INT64, null, 1, 0,
+                MemorySegment.NULL, MemorySegment.NULL, MemorySegment.ofArray(new long[1]))), released::incrementAndGet);
+        batch.close();
+        early.close();
+        assertThat(allocator.liveCount()).as("the slice still holds it").isEqualTo(1);
+        slice.close();
+        in.close();
+        assertThat(allocator.liveCount()).isZero();
+        assertThat(released).hasValue(1);
+    }
+
     /** A hold keeps the memory past close; it is reported with its site; the last release frees it. */
     @Test
     void holdsAreReportedAndReleased() {
