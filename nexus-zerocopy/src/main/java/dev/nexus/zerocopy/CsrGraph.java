@@ -414,9 +414,28 @@ public final class CsrGraph implements AutoCloseable {
             if (!domain.isClosed()) {
                 throw closedDomain;
             }
-            allocator.free(sibling); // the domain is closed: no guard is open any more
+            freeAfterClosedDomain(domain);
         } finally {
             hold.release();
         }
+    }
+
+    /**
+     * The domain was closed before the sibling segment could be retired through it: free it once the
+     * domain's close has completed (every guard that could read it has closed; {@code close()} is
+     * idempotent and waits), as {@code ColumnBatch} does for its own memory. If this thread cannot wait
+     * (it holds a guard of the domain, or is its reclaimer), the segment is leaked, with a WARNING,
+     * rather than freed under a reader.
+     */
+    private void freeAfterClosedDomain(EpochDomain domain) {
+        try {
+            domain.close();
+        } catch (IllegalStateException cannotWait) {
+            System.getLogger("dev.nexus.zerocopy").log(System.Logger.Level.WARNING, this + ": its offsets segment ("
+                    + sibling.byteSize() + " bytes) is leaked: epoch domain '" + domain.name() + "' was closed first,"
+                    + " and this thread cannot wait for its guards (" + cannotWait.getMessage() + ")");
+            return;
+        }
+        allocator.free(sibling);
     }
 }
