@@ -254,6 +254,32 @@ class CsrGraphTest {
         assertThat(allocator.live()).isZero();
     }
 
+    /** An empty edge batch is a graph of no vertex; INT32 sources may point at INT64 destinations. */
+    @Test
+    void emptyAndMixedWidthEdges() {
+        Schema schema = Schema.of(Field.of("src", ColumnType.INT32, false), Field.of("dst", ColumnType.INT64, false));
+        try (ColumnBatch.ColumnarBuilder b = ColumnBatch.columnar(domain, allocator, schema, 0);
+                ColumnBatch empty = b.setInt32(0, new int[0]).setInt64(1, new long[0]).build();
+                CsrGraph g = CsrGraph.fromEdges(empty, 0, 1, allocator)) {
+            assertThat(g.vertexCount()).isZero();
+            assertThat(g.edgeCount()).isZero();
+            assertThat(g.offsets().byteSize()).isEqualTo(4);
+            assertThatThrownBy(() -> g.degree(0)).isInstanceOf(IndexOutOfBoundsException.class);
+        }
+        try (ColumnBatch.ColumnarBuilder b = ColumnBatch.columnar(domain, allocator, schema, 4);
+                ColumnBatch mixed = b.setInt32(0, new int[] {2, 0, 2, 1}).setInt64(1, new long[] {0, 5, 1, 2}).build();
+                CsrGraph g = CsrGraph.fromEdges(mixed, 0, 1, allocator)) {
+            assertThat(g.isZeroCopy()).isFalse();
+            assertThat(g.idType()).isEqualTo(ColumnType.INT64);
+            assertThat(g.vertexCount()).isEqualTo(6);
+            assertThat(g.degree(2)).isEqualTo(2);
+            assertThat(g.neighbour(2, 0)).isZero();
+            assertThat(g.neighbour(2, 1)).isEqualTo(1);
+            assertThat(g.edgeRow(g.firstEdge(2) + 1)).isEqualTo(2);
+            assertThat(g.degree(5)).isZero();
+        }
+    }
+
     /** Reads outside the graph are refused with IndexOutOfBoundsException. */
     @Test
     void outOfRangeReadsAreRefused() {
