@@ -34,7 +34,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <p>Thread safety: a built batch is safe to read from any number of threads; {@code close()} and
  * slicing are thread-safe. Builders are not thread-safe (one thread builds).
  *
- * <p>Progress: reads are wait-free; {@code close()} and {@code slice} are lock-free.
+ * <p>Progress: reads are wait-free; {@code slice} is lock-free; {@code close()} is lock-free except
+ * for handing the memory to the domain, which blocks as {@code domain.retire} does (only with a garbage
+ * budget whose policy is BLOCK) or, if the domain was closed first, until its guards have closed.
  *
  * <p>Memory effects: {@code build()} happens-before every read of the batch by a thread that obtained
  * it through a happens-before edge (a safe publication); reads inside a guard happen-before the memory
