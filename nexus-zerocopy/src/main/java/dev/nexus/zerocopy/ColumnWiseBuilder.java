@@ -271,7 +271,7 @@ final class ColumnWiseBuilder implements ColumnBatch.ColumnarBuilder {
         try {
             MemorySegment segment = BatchWriter.write(allocator, schema, rows, contents);
             try {
-                return ColumnBatch.built(domain, allocator, segment);
+                return BatchFactory.built(domain, allocator, segment);
             } catch (Throwable t) {
                 allocator.free(segment);
                 throw t;

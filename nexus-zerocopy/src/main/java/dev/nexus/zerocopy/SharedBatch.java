@@ -144,7 +144,7 @@ public final class SharedBatch {
                         + " being created)");
             }
             MemorySegment mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            return ColumnBatch.mapped(domain, mapping, arena::close);
+            return BatchFactory.mapped(domain, mapping, arena::close);
         } catch (BatchParser.BatchFormatException e) {
             arena.close();
             throw new InvalidBatchFileException(e.reason(), file + ": " + e.getMessage());
