@@ -119,14 +119,15 @@ public final class ColumnBatch implements AutoCloseable {
 
     static ColumnBatch built(EpochDomain domain, NativeAllocator allocator, MemorySegment segment) {
         BatchParser.Parsed parsed = BatchParser.parse(segment, false);
-        BatchLifetime lifetime = new BatchLifetime(label(parsed), () -> {
+        String label = label(parsed);
+        BatchLifetime lifetime = new BatchLifetime(label, () -> {
             try {
                 domain.retire(segment, allocator);
             } catch (IllegalStateException e) {
                 if (!domain.isClosed()) {
                     throw e;
                 }
-                allocator.free(segment); // a closed domain has no open guard left to protect
+                afterClosedDomain(domain, () -> allocator.free(segment), label);
             }
         });
         return new ColumnBatch(domain, parsed.schema(), parsed.rows(), 0,
@@ -135,12 +136,13 @@ public final class ColumnBatch implements AutoCloseable {
 
     static ColumnBatch mapped(EpochDomain domain, MemorySegment mapping, Runnable unmap) {
         BatchParser.Parsed parsed = BatchParser.parse(mapping, true);
-        BatchLifetime lifetime = new BatchLifetime(label(parsed) + " mapped", deferring(domain, unmap));
+        String label = label(parsed) + " mapped";
+        BatchLifetime lifetime = new BatchLifetime(label, deferring(domain, unmap, label));
         return new ColumnBatch(domain, parsed.schema(), parsed.rows(), 0,
                 parsed.columns().toArray(ColumnData[]::new), mapping.asReadOnly(), true, lifetime, null);
     }
 
-    private static Runnable deferring(EpochDomain domain, Runnable action) {
+    private static Runnable deferring(EpochDomain domain, Runnable action, String label) {
         return () -> {
             try {
                 domain.defer(action);
@@ -148,9 +150,28 @@ public final class ColumnBatch implements AutoCloseable {
                 if (!domain.isClosed()) {
                     throw e;
                 }
-                action.run(); // a closed domain has no open guard left to protect
+                afterClosedDomain(domain, action, label);
             }
         };
+    }
+
+    /**
+     * The domain was closed before the batch's memory was handed to it: run {@code free} once the
+     * domain's close has completed, that is once every guard that could still read the batch has
+     * closed ({@code close()} is idempotent and waits for them). If this thread cannot wait (it holds a
+     * guard of the domain, or is its reclaimer), the memory is leaked rather than freed under a reader,
+     * and a WARNING says so.
+     */
+    private static void afterClosedDomain(EpochDomain domain, Runnable free, String label) {
+        try {
+            domain.close();
+        } catch (IllegalStateException e) {
+            System.getLogger("dev.nexus.zerocopy").log(System.Logger.Level.WARNING, label + " is leaked: its epoch"
+                    + " domain '" + domain.name() + "' was closed first, and this thread cannot wait for the domain's"
+                    + " guards (" + e.getMessage() + ")");
+            return;
+        }
+        free.run();
     }
 
     private static String label(BatchParser.Parsed parsed) {
@@ -523,7 +544,8 @@ public final class ColumnBatch implements AutoCloseable {
      * the epoch domain ({@code retire}, or for an imported batch the producer's release through
      * {@code defer}) once it is closed and every hold is released; holds still open are logged (DEBUG,
      * with where they were taken) and counted in {@link ZeroCopyStats}. If the domain is already closed,
-     * the memory is freed at once (no guard is left to protect).
+     * the memory is freed once the domain's close has completed (every guard closed); a thread that
+     * cannot wait for that (it holds a guard of the domain) leaks it instead, with a WARNING.
      *
      * @throws RuntimeException what the domain throws when it cannot take the memory (a garbage budget
      *     exceeded with policy FAIL); the memory then stays allocated
@@ -594,8 +616,9 @@ public final class ColumnBatch implements AutoCloseable {
                 if (domain.isClosed()) {
                     throw new IllegalStateException("epoch domain '" + domain.name() + "' is closed: cannot import");
                 }
-                BatchLifetime lifetime = new BatchLifetime("imported column batch #" + IDS.incrementAndGet() + " ("
-                        + rows + " rows, " + schema + ")", deferring(domain, releaseToProducer));
+                String label = "imported column batch #" + IDS.incrementAndGet() + " (" + rows + " rows, " + schema
+                        + ")";
+                BatchLifetime lifetime = new BatchLifetime(label, deferring(domain, releaseToProducer, label));
                 ColumnData[] cols = new ColumnData[columns.size()];
                 for (int c = 0; c < cols.length; c++) {
                     ColumnData d = columns.get(c);

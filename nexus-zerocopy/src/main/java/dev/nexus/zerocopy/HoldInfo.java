@@ -8,6 +8,7 @@ import java.time.Duration;
  *
  * @param kind what holds the batch ({@code "slice"}, {@code "export"}, {@code "stream"}, ...)
  * @param site where the hold was taken: the innermost frames of the call, {@code " <- "} separated
+ *     (a fixed text when the JVM runs with {@code -Dnexus.zerocopy.holdSites=false})
  * @param age how long ago it was taken
  */
 public record HoldInfo(String kind, String site, Duration age) {

@@ -140,7 +140,8 @@ public final class SharedBatch {
             long size = channel.size();
             if (size < BatchLayout.HEADER_BYTES) {
                 throw new InvalidBatchFileException(InvalidBatchFileException.Reason.TRUNCATED, file + ": " + size
-                        + " bytes, less than the " + BatchLayout.HEADER_BYTES + "-byte header");
+                        + " bytes, less than the " + BatchLayout.HEADER_BYTES + "-byte header (truncated, or still"
+                        + " being created)");
             }
             MemorySegment mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
             return ColumnBatch.mapped(domain, mapping, arena::close);

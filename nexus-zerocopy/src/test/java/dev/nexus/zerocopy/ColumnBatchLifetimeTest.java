@@ -95,6 +95,28 @@ class ColumnBatchLifetimeTest {
         assertThat(allocator.liveCount()).isZero();
     }
 
+    /**
+     * A batch (or its last hold) closed after its domain frees its memory once the domain's close has
+     * completed; an imported batch is released to its producer the same way.
+     */
+    @Test
+    void closedAfterItsDomain() {
+        EpochDomain early = TestSupport.inlineDomain("closed-early");
+        ColumnBatch batch = ColumnBatchTest.reference(early, allocator, 5);
+        ColumnBatch slice = batch.slice(1, 2);
+        AtomicInteger released = new AtomicInteger();
+        Schema schema = Schema.of(Field.of("x", ColumnType.INT64, false));
+        ColumnBatch in = BatchAccess.imported(early, schema, 1, List.of(new ColumnData(ColumnType.INT64, null, 1, 0,
+                MemorySegment.NULL, MemorySegment.NULL, MemorySegment.ofArray(new long[1]))), released::incrementAndGet);
+        batch.close();
+        early.close();
+        assertThat(allocator.liveCount()).as("the slice still holds it").isEqualTo(1);
+        slice.close();
+        in.close();
+        assertThat(allocator.liveCount()).isZero();
+        assertThat(released).hasValue(1);
+    }
+
     /** A hold keeps the memory past close; it is reported with its site; the last release frees it. */
     @Test
     void holdsAreReportedAndReleased() {
@@ -139,6 +161,28 @@ class ColumnBatchLifetimeTest {
         domain.barrier();
         assertThat(own.liveCount()).as("a dropped hold never frees").isEqualTo(1);
         assertThat(batch.openHolds()).extracting(HoldInfo::kind).containsExactly("leaky");
+    }
+
+    /** With -Dnexus.zerocopy.holdSites=false (read once per JVM) holds record no site; by default they do. */
+    @Test
+    void holdSitesCanBeTurnedOff() throws Exception {
+        String javaCommand = ProcessHandle.current().info().command().orElseThrow();
+        for (String value : new String[] {"false", "true"}) {
+            Process process = new ProcessBuilder(javaCommand, "-ea", "--enable-native-access=ALL-UNNAMED",
+                    "-Dnexus.zerocopy.holdSites=" + value, "-cp", System.getProperty("java.class.path"),
+                    HoldSitesChild.class.getName()).redirectErrorStream(true).start();
+            String output;
+            try (var in = process.getInputStream()) {
+                output = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+            assertThat(process.waitFor(TestSupport.LONG.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).as(output).isZero();
+            if (value.equals("false")) {
+                assertThat(output).contains("site=(not recorded: -Dnexus.zerocopy.holdSites=false) kind=slice");
+            } else {
+                assertThat(output).contains("site=dev.nexus.zerocopy.HoldSitesChild.main:");
+            }
+        }
     }
 
     /** A reader inside a guard keeps reading a closed batch; the memory goes only after its guard closes. */

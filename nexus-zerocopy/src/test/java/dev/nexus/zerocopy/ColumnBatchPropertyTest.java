@@ -15,12 +15,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Random batches and random nested slices checked cell by cell against a plain on-heap model (a list of
- * rows), built row-wise and column-wise. Seeded: a failure names its seed; rerun one with
+ * rows), built row-wise and column-wise; some views are also published to a file and mapped back. Seeded: a failure names its seed; rerun one with
  * {@code -Dnexus.test.argLine=-Dnexus.test.seed=<seed>}.
  */
 class ColumnBatchPropertyTest {
 
-    private static final int CASES = Integer.getInteger("nexus.test.cases", 150);
+    private static final int CASES = Integer.getInteger("nexus.test.cases", 100);
     private static final Schema SCHEMA = Schema.of(
             Field.of("i8", ColumnType.INT8, true), Field.of("i16", ColumnType.INT16, false),
             Field.of("i32", ColumnType.INT32, true), Field.of("i64", ColumnType.INT64, true),
@@ -91,6 +91,9 @@ class ColumnBatchPropertyTest {
                 from += a;
                 check(view, model.subList(from, from + view.rows()), from);
             }
+            if (random.nextInt(8) == 0) {
+                publishAndMap(view, model.subList(from, from + view.rows()));
+            }
             if (random.nextBoolean()) {
                 rowWise.close(); // slices must keep the memory of a closed batch readable
                 if (!slices.isEmpty()) {
@@ -98,6 +101,26 @@ class ColumnBatchPropertyTest {
                 }
             }
             slices.forEach(ColumnBatch::close);
+        }
+    }
+
+    /** A view published to a file (compacted to row 0, bitmaps re-aligned) maps back equal to the model. */
+    private void publishAndMap(ColumnBatch view, List<Object[]> model) {
+        try {
+            java.nio.file.Path dir = java.nio.file.Files.isWritable(SharedBatch.SHM) ? SharedBatch.SHM
+                    : java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
+            java.nio.file.Path file = java.nio.file.Files.createTempFile(dir, "nexus-zc-property-", ".nxzb");
+            java.nio.file.Files.delete(file); // publish creates it anew
+            try {
+                SharedBatch.publish(view, file);
+                try (ColumnBatch mapped = SharedBatch.map(domain, file)) {
+                    check(mapped, model, 0);
+                }
+            } finally {
+                java.nio.file.Files.deleteIfExists(file);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

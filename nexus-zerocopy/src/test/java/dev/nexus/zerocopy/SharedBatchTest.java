@@ -218,17 +218,105 @@ class SharedBatchTest {
         }
     }
 
+    /** How many times {@link #awaitReady} was refused, by kind, in this process. */
+    static final java.util.concurrent.ConcurrentHashMap<String, Long> REFUSALS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Maps {@code file} as soon as it is ready; until then only "no such file", NOT_READY and
+     * TRUNCATED (still being created) refusals are allowed.
+     */
+    static ColumnBatch awaitReady(EpochDomain domain, Path file) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TestSupport.LONG.toNanos();
+        while (true) {
+            try {
+                return SharedBatch.map(domain, file);
+            } catch (java.nio.file.NoSuchFileException e) {
+                REFUSALS.merge("absent", 1L, Long::sum);
+            } catch (InvalidBatchFileException e) {
+                if (e.reason() != Reason.NOT_READY && e.reason() != Reason.TRUNCATED) {
+                    throw e;
+                }
+                REFUSALS.merge(e.reason().name(), 1L, Long::sum);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(file + " not ready within " + TestSupport.LONG);
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    /**
+     * A reader polling a file while another thread publishes it never reads it before it is ready: every
+     * refusal is "not there", NOT_READY or TRUNCATED, and the batch it finally maps is complete.
+     */
+    @Test
+    void pollingReaderNeverSeesAHalfWrittenFile() throws Exception {
+        int rows = 20_000;
+        Path file = dir.resolve("raced.nxzb");
+        REFUSALS.clear();
+        List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread reader = Thread.ofPlatform().start(() -> {
+            try (ColumnBatch mapped = awaitReady(domain, file)) {
+                assertThat(mapped.rows()).isEqualTo(rows);
+                for (int r = 0; r < rows; r++) {
+                    ColumnBatchTest.checkRow(mapped, r, r);
+                }
+            } catch (Throwable t) {
+                failures.add(t);
+            }
+        });
+        try (ColumnBatch batch = ColumnBatchTest.reference(domain, allocator, rows)) {
+            long deadline = System.nanoTime() + TestSupport.LONG.toNanos();
+            while (REFUSALS.isEmpty() && failures.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(1); // the reader is polling before anything is published
+            }
+            SharedBatch.publish(batch, file);
+        }
+        assertThat(reader.join(TestSupport.LONG)).isTrue();
+        System.out.println("polling reader refusals before the file was ready: " + REFUSALS);
+        assertThat(failures).isEmpty();
+        assertThat(REFUSALS).isNotEmpty();
+    }
+
+    /** Another JVM polls a file while this one publishes it, and maps it only once complete. */
+    @Test
+    void otherProcessPollsWhileThisOnePublishes() throws Exception {
+        int rows = 20_000;
+        Path file = dir.resolve("raced-across.nxzb");
+        Process child = startChild("await", file, rows);
+        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(),
+                StandardCharsets.UTF_8));
+        String first = out.readLine(); // the child is polling from here on
+        assertThat(first).as("the child's first line").startsWith("polling");
+        try (ColumnBatch batch = ColumnBatchTest.reference(domain, allocator, rows)) {
+            SharedBatch.publish(batch, file);
+        }
+        String rest = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(child.waitFor(TestSupport.LONG.toSeconds(), TimeUnit.SECONDS)).as("child finished").isTrue();
+        assertThat(child.exitValue()).as("child exit status; its output:\n%s", rest).isZero();
+        assertThat(rest).contains("verified " + rows);
+        System.out.println("child await: " + rest.strip());
+    }
+
     private static void runChild(String mode, Path file, int rows) throws Exception {
+        finishChild(startChild(mode, file, rows), mode, rows);
+    }
+
+    private static Process startChild(String mode, Path file, int rows) throws IOException {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        Process process = new ProcessBuilder(java, "-ea", "--enable-native-access=ALL-UNNAMED",
+        return new ProcessBuilder(java, "-ea", "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), SharedBatchChild.class.getName(), mode,
                 file.toString(), Integer.toString(rows)).redirectErrorStream(true).start();
+    }
+
+    private static void finishChild(Process process, String mode, int rows) throws Exception {
         String output;
         try (var in = process.getInputStream()) {
             output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         assertThat(process.waitFor(TestSupport.LONG.toSeconds(), TimeUnit.SECONDS)).as("child finished").isTrue();
         assertThat(process.exitValue()).as("child exit status; its output:\n%s", output).isZero();
-        assertThat(output).contains(mode.equals("verify") ? "verified " + rows : "published " + rows);
+        assertThat(output).contains(mode.equals("publish") ? "published " + rows : "verified " + rows);
+        System.out.println("child " + mode + ": " + output.strip());
     }
 }

@@ -40,6 +40,9 @@ import java.nio.charset.StandardCharsets;
  * {@link #READY} once every other byte of the segment is written: a built batch sets it before it is
  * published, a shared-memory file stores it last with release semantics.
  *
+ * <p>The magic and the ready word keep their offsets in every layout version, so that a reader can
+ * tell a file being written (ready word 0) from a foreign file before it reads the version.
+ *
  * <p>Type codes are part of the layout version: {@code ordinal() + 1} of {@link ColumnType} in
  * layout version 1 (the enum only ever grows at the end).
  */

@@ -6,6 +6,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -53,6 +54,16 @@ public final class BatchLifetime {
     private static final StackWalker WALKER = StackWalker.getInstance();
     private static final int SITE_FRAMES = 4;
 
+    /**
+     * Whether holds record where they were taken (a stack walk of a few frames, about a microsecond or
+     * more per hold; formatted only when reported). Read once from the system property
+     * {@code nexus.zerocopy.holdSites} (default {@code true}; {@code false} turns it off).
+     */
+    static final boolean RECORD_SITES = !"false".equalsIgnoreCase(System.getProperty("nexus.zerocopy.holdSites"));
+
+    /** The site of a hold when sites are not recorded. */
+    static final String NO_SITE = "(not recorded: -Dnexus.zerocopy.holdSites=false)";
+
     private final String label;
     private final Runnable reclaim;
     private final Set<Hold.Ticket> open = ConcurrentHashMap.newKeySet();
@@ -94,7 +105,7 @@ public final class BatchLifetime {
                 break;
             }
         }
-        Hold hold = new Hold(this, kind, site());
+        Hold hold = new Hold(this, kind, RECORD_SITES ? frames() : null);
         open.add(hold.ticket());
         OPEN_HOLDS.increment();
         return hold;
@@ -170,7 +181,7 @@ public final class BatchLifetime {
         DROPPED.increment();
         LOG.log(System.Logger.Level.WARNING, "a '" + hold.kind + "' hold of " + hold.lifetime.label()
                 + " became unreachable without release(); the batch's memory stays allocated. Taken at "
-                + hold.site);
+                + hold.site());
     }
 
     private void doReclaim() {
@@ -217,7 +228,7 @@ public final class BatchLifetime {
         holds.sort((a, b) -> Long.compare(a.createdNanos, b.createdNanos));
         List<HoldInfo> infos = new ArrayList<>(holds.size());
         for (Hold.Ticket h : holds) {
-            infos.add(new HoldInfo(h.kind, h.site, Duration.ofNanos(now - h.createdNanos)));
+            infos.add(new HoldInfo(h.kind, h.site(), Duration.ofNanos(now - h.createdNanos)));
         }
         return infos;
     }
@@ -241,14 +252,21 @@ public final class BatchLifetime {
                 RECLAIMED_COUNT.sum());
     }
 
-    private static String site() {
+    private static StackWalker.StackFrame[] frames() {
         return WALKER.walk(frames -> frames
                 .filter(f -> !f.getClassName().startsWith("dev.nexus.zerocopy.internal.")
                         && !f.getClassName().equals("dev.nexus.zerocopy.ColumnBatch")
                         && !f.getClassName().startsWith("dev.nexus.zerocopy.ColumnBatch$"))
                 .limit(SITE_FRAMES)
-                .map(f -> f.getClassName() + "." + f.getMethodName() + ":" + f.getLineNumber())
-                .collect(Collectors.joining(" <- ")));
+                .toArray(StackWalker.StackFrame[]::new));
+    }
+
+    static String format(StackWalker.StackFrame[] frames) {
+        if (frames == null) {
+            return NO_SITE;
+        }
+        return Arrays.stream(frames).map(f -> f.getClassName() + "." + f.getMethodName() + ":" + f.getLineNumber())
+                .collect(Collectors.joining(" <- "));
     }
 
     @Override

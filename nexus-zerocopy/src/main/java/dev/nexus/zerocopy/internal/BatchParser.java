@@ -70,22 +70,25 @@ public final class BatchParser {
         long size = segment.byteSize();
         if (size < BatchLayout.HEADER_BYTES) {
             throw new BatchFormatException(Reason.TRUNCATED, "size " + size + " bytes is less than the "
-                    + BatchLayout.HEADER_BYTES + "-byte header");
+                    + BatchLayout.HEADER_BYTES + "-byte header (truncated, or still being created)");
         }
+        // the ready word first, with acquire: only once it is set are the other bytes (header included)
+        // known to be written. A file being written shows magic 0 (the file is extended with zeros,
+        // then filled) or the magic, with the ready word 0: both are NOT_READY, never BAD_MAGIC.
+        long ready = (long) READY_WORD.getAcquire(segment, BatchLayout.READY_OFFSET);
         int magic = segment.get(ValueLayout.JAVA_INT_UNALIGNED, BatchLayout.MAGIC_OFFSET);
-        if (magic != BatchLayout.MAGIC) {
+        if (magic != BatchLayout.MAGIC && (magic != 0 || ready == BatchLayout.READY)) {
             throw new BatchFormatException(Reason.BAD_MAGIC, "magic 0x" + Integer.toHexString(magic)
                     + " is not a Nexus batch (0x" + Integer.toHexString(BatchLayout.MAGIC) + ")");
+        }
+        if (ready != BatchLayout.READY) {
+            throw new BatchFormatException(Reason.NOT_READY, "ready word 0x" + Long.toHexString(ready)
+                    + " is not set: the batch is being written, or its writer died before finishing");
         }
         int version = segment.get(ValueLayout.JAVA_INT_UNALIGNED, BatchLayout.VERSION_OFFSET);
         if (version != BatchLayout.VERSION) {
             throw new BatchFormatException(Reason.UNKNOWN_VERSION, "layout version " + version
                     + " is not the version this code reads (" + BatchLayout.VERSION + ")");
-        }
-        long ready = (long) READY_WORD.getAcquire(segment, BatchLayout.READY_OFFSET);
-        if (ready != BatchLayout.READY) {
-            throw new BatchFormatException(Reason.NOT_READY, "ready word 0x" + Long.toHexString(ready)
-                    + " is not set: the batch is being written, or its writer died before finishing");
         }
         long total = segment.get(ValueLayout.JAVA_LONG_UNALIGNED, BatchLayout.TOTAL_BYTES_OFFSET);
         if (total > size) {

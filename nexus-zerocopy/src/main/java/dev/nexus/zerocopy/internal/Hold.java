@@ -19,10 +19,11 @@ public final class Hold {
     private static final Cleaner CLEANER = Cleaner.create();
 
     private final Ticket ticket;
+    private final Cleaner.Cleanable cleanable;
 
-    Hold(BatchLifetime lifetime, String kind, String site) {
+    Hold(BatchLifetime lifetime, String kind, StackWalker.StackFrame[] site) {
         this.ticket = new Ticket(lifetime, kind, site);
-        CLEANER.register(this, ticket);
+        this.cleanable = CLEANER.register(this, ticket);
     }
 
     /**
@@ -32,6 +33,7 @@ public final class Hold {
      */
     public void release() {
         ticket.release();
+        cleanable.clean(); // deregisters; the ticket's action does nothing once released
     }
 
     /**
@@ -55,10 +57,11 @@ public final class Hold {
     /**
      * Where the hold was taken.
      *
-     * @return the innermost frames of the call
+     * @return the innermost frames of the call outside this module's internals, {@code " <- "}
+     *     separated (a fixed text when sites are not recorded: {@code -Dnexus.zerocopy.holdSites=false})
      */
     public String site() {
-        return ticket.site;
+        return ticket.site();
     }
 
     Ticket ticket() {
@@ -68,22 +71,26 @@ public final class Hold {
     @Override
     public String toString() {
         return "Hold[" + ticket.kind + " of " + ticket.lifetime.label() + (isReleased() ? ", released" : "")
-                + " at " + ticket.site + "]";
+                + " at " + ticket.site() + "]";
     }
 
     /** The state of a hold, kept apart from it so that its Cleaner can see whether it was released. */
     static final class Ticket implements Runnable {
         final BatchLifetime lifetime;
         final String kind;
-        final String site;
+        private final StackWalker.StackFrame[] frames;
         final long createdNanos = System.nanoTime();
         @SuppressWarnings("unused") // accessed through RELEASED
         volatile int released;
 
-        Ticket(BatchLifetime lifetime, String kind, String site) {
+        Ticket(BatchLifetime lifetime, String kind, StackWalker.StackFrame[] frames) {
             this.lifetime = lifetime;
             this.kind = kind;
-            this.site = site;
+            this.frames = frames;
+        }
+
+        String site() {
+            return BatchLifetime.format(frames);
         }
 
         void release() {
