@@ -58,10 +58,13 @@ import org.openjdk.jmh.annotations.Warmup;
  *       ({@code ArrowStreamReader}), the way two engines that share no memory hand batches over;
  *   <li>{@code COPY_VECTORS}: the batch is copied into freshly allocated Arrow Java vectors with bulk
  *       {@code MemorySegment.copy} of each buffer (the cheapest possible copy: no per-value calls),
- *       then summed and freed.
+ *       then summed and freed;
+ *   <li>{@code SUM_ONLY}: the baseline, no hand-off: the sum over Arrow vectors that already hold the
+ *       data. {@code contender − SUM_ONLY} is the cost of the hand-off itself.
  * </ul>
- * The sum is the same loop over {@code Float8Vector.get} in all three; it is the floor every contender
- * pays. The report gives each contender's time and its ratio to {@code C_DATA}. One thread; the batch
+ * The sum is the same loop over {@code Float8Vector.get} in all of them; it is the floor every contender
+ * pays. The report gives each contender's time, its ratio to {@code C_DATA}, and its hand-off cost
+ * (time minus {@code SUM_ONLY}) with the ratio of those costs. One thread; the batch
  * and the Arrow source vectors are built once per trial.
  *
  * <p>Run: {@code java -jar nexus-bench/target/benchmarks.jar ArrowHandoffBenchmark -rf json -rff arrow.json};
@@ -86,7 +89,9 @@ public class ArrowHandoffBenchmark {
         /** Arrow IPC stream written to memory and read back. */
         IPC_STREAM,
         /** Bulk copy of every buffer into new Arrow vectors. */
-        COPY_VECTORS
+        COPY_VECTORS,
+        /** Baseline: no hand-off, the sum over vectors that already hold the data. */
+        SUM_ONLY
     }
 
     static final Schema SCHEMA = Schema.of(Field.of("id", ColumnType.INT64, false),
@@ -119,7 +124,7 @@ public class ArrowHandoffBenchmark {
         }
         batch = ColumnBatch.columnar(domain, NativeAllocator.malloc(), SCHEMA, rows)
                 .setInt64(0, ids).setFloat64(1, scores).setUtf8(2, names).build();
-        if (contender == Contender.IPC_STREAM) {
+        if (contender == Contender.IPC_STREAM || contender == Contender.SUM_ONLY) {
             source = copy(batch, arrow);
         }
     }
@@ -174,6 +179,7 @@ public class ArrowHandoffBenchmark {
                     yield sum(root);
                 }
             }
+            case SUM_ONLY -> sum(source);
         };
     }
 

@@ -10,12 +10,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /** Shared constants, a batch of every column type with nulls, and its expected values. */
-final class ArrowTestSupport {
+public final class ArrowTestSupport {
 
     /** Multiplier for every timeout in these tests: raise it on slow machines. */
-    static final int TIMEOUT_FACTOR = Integer.getInteger("nexus.test.timeoutFactor", 1);
+    public static final int TIMEOUT_FACTOR = Integer.getInteger("nexus.test.timeoutFactor", 1);
     /** The base timeout of any single wait in these tests. */
-    static final Duration LONG = Duration.ofSeconds(60L * TIMEOUT_FACTOR);
+    public static final Duration LONG = Duration.ofSeconds(60L * TIMEOUT_FACTOR);
 
     /** One column of each type; all nullable. */
     static final Schema ALL_TYPES = Schema.of(

@@ -10,8 +10,6 @@ public final class Formats {
 
     /** A struct (our record batch): one child per column. */
     public static final String STRUCT = "+s";
-    /** A list with int32 offsets. */
-    public static final String LIST = "+l";
     /** Naive microsecond timestamps, as DuckDB exports its TIMESTAMP: read as UTC. */
     public static final String TIMESTAMP_MICROS_NAIVE = "tsu:";
     /** Name of a list's child field (Arrow's convention). */

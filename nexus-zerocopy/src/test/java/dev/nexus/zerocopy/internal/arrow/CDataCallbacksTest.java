@@ -7,6 +7,7 @@ import dev.nexus.zerocopy.ColumnType;
 import dev.nexus.zerocopy.Field;
 import dev.nexus.zerocopy.Schema;
 import dev.nexus.zerocopy.arrow.ArrowExport;
+import dev.nexus.zerocopy.arrow.ArrowTestSupport;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -14,6 +15,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -80,13 +83,19 @@ class CDataCallbacksTest {
 
     private static Child child(String mode) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        Process process = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), BrokenUpcallChild.class.getName(), mode)
-                .redirectErrorStream(true).start();
-        byte[] out = process.getInputStream().readAllBytes();
-        assertThat(process.waitFor(60L * Integer.getInteger("nexus.test.timeoutFactor", 1), TimeUnit.SECONDS))
-                .as("child JVM " + mode + " ends").isTrue();
-        return new Child(process.exitValue(), new String(out, StandardCharsets.UTF_8));
+        Path log = Files.createTempFile("nexus-broken-upcall-" + mode, ".log");
+        try {
+            Process process = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                    System.getProperty("java.class.path"), BrokenUpcallChild.class.getName(), mode)
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!process.waitFor(ArrowTestSupport.LONG.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("child JVM '" + mode + "' did not end within " + ArrowTestSupport.LONG);
+            }
+            return new Child(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(log);
+        }
     }
 
     /** A release with a struct whose private_data is not ours (or 0) does nothing but mark it released. */
