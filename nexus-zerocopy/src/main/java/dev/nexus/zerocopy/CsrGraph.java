@@ -46,7 +46,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p><b>Lifetime.</b> The graph holds its edge batch until closed (the batch's owner may close it
  * meanwhile). {@link #toListBatch(String)} batches hold the graph's memory until they are closed too;
  * the sibling segment goes back through {@link EpochDomain#retire} (a grace period) once the graph
- * and every such batch are closed.
+ * and every such batch are closed. A list batch's release reaches the graph through
+ * {@link EpochDomain#defer}: close list batches, and let that action run ({@link EpochDomain#barrier()}),
+ * before closing the domain; memory handed over while the domain closes is freed once its close has
+ * completed, or, when the thread cannot wait for that (the domain's own reclaimer), leaked with a
+ * WARNING rather than freed under a reader.
  *
  * <p><b>Progress.</b> Building is one pass over the ids (two and a counting sort when unsorted),
  * blocking only in the allocator. Reads are wait-free and may run on any number of threads once the
