@@ -5,7 +5,6 @@ import dev.nexus.epoch.NativeAllocator;
 import dev.nexus.zerocopy.internal.BatchAccess;
 import dev.nexus.zerocopy.internal.BatchLayout;
 import dev.nexus.zerocopy.internal.BatchLifetime;
-import dev.nexus.zerocopy.internal.BatchParser;
 import dev.nexus.zerocopy.internal.Bitmaps;
 import dev.nexus.zerocopy.internal.ColumnData;
 import dev.nexus.zerocopy.internal.Hold;
@@ -14,7 +13,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -34,7 +32,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <p>Thread safety: a built batch is safe to read from any number of threads; {@code close()} and
  * slicing are thread-safe. Builders are not thread-safe (one thread builds).
  *
- * <p>Progress: reads are wait-free; {@code close()} and {@code slice} are lock-free.
+ * <p>Progress: reads are wait-free; {@code slice} is lock-free; {@code close()} is lock-free except
+ * for handing the memory to the domain, which blocks as {@code domain.retire} does (only with a garbage
+ * budget whose policy is BLOCK) or, if the domain was closed first, until its guards have closed.
  *
  * <p>Memory effects: {@code build()} happens-before every read of the batch by a thread that obtained
  * it through a happens-before edge (a safe publication); reads inside a guard happen-before the memory
@@ -54,7 +54,6 @@ public final class ColumnBatch implements AutoCloseable {
      * both count and store the same value in the AtomicLongArray).
      */
 
-    private static final AtomicLong IDS = new AtomicLong();
     private static final long UNKNOWN = -1;
 
     private final EpochDomain domain;
@@ -68,7 +67,7 @@ public final class ColumnBatch implements AutoCloseable {
     private final Hold ownHold;
     private final AtomicLongArray nullCounts;
 
-    private ColumnBatch(EpochDomain domain, Schema schema, int rows, int offset, ColumnData[] columns,
+    ColumnBatch(EpochDomain domain, Schema schema, int rows, int offset, ColumnData[] columns,
                         MemorySegment segment, boolean imported, BatchLifetime lifetime, Hold ownHold) {
         this.domain = domain;
         this.schema = schema;
@@ -115,67 +114,6 @@ public final class ColumnBatch implements AutoCloseable {
         }
         return new ColumnWiseBuilder(Objects.requireNonNull(domain, "domain"), Objects.requireNonNull(allocator,
                 "allocator"), Objects.requireNonNull(schema, "schema"), rows);
-    }
-
-    static ColumnBatch built(EpochDomain domain, NativeAllocator allocator, MemorySegment segment) {
-        BatchParser.Parsed parsed = BatchParser.parse(segment, false);
-        String label = label(parsed);
-        BatchLifetime lifetime = new BatchLifetime(label, () -> {
-            try {
-                domain.retire(segment, allocator);
-            } catch (IllegalStateException e) {
-                if (!domain.isClosed()) {
-                    throw e;
-                }
-                afterClosedDomain(domain, () -> allocator.free(segment), label);
-            }
-        });
-        return new ColumnBatch(domain, parsed.schema(), parsed.rows(), 0,
-                parsed.columns().toArray(ColumnData[]::new), segment.asReadOnly(), false, lifetime, null);
-    }
-
-    static ColumnBatch mapped(EpochDomain domain, MemorySegment mapping, Runnable unmap) {
-        BatchParser.Parsed parsed = BatchParser.parse(mapping, true);
-        String label = label(parsed) + " mapped";
-        BatchLifetime lifetime = new BatchLifetime(label, deferring(domain, unmap, label));
-        return new ColumnBatch(domain, parsed.schema(), parsed.rows(), 0,
-                parsed.columns().toArray(ColumnData[]::new), mapping.asReadOnly(), true, lifetime, null);
-    }
-
-    private static Runnable deferring(EpochDomain domain, Runnable action, String label) {
-        return () -> {
-            try {
-                domain.defer(action);
-            } catch (IllegalStateException e) {
-                if (!domain.isClosed()) {
-                    throw e;
-                }
-                afterClosedDomain(domain, action, label);
-            }
-        };
-    }
-
-    /**
-     * The domain was closed before the batch's memory was handed to it: run {@code free} once the
-     * domain's close has completed, that is once every guard that could still read the batch has
-     * closed ({@code close()} is idempotent and waits for them). If this thread cannot wait (it holds a
-     * guard of the domain, or is its reclaimer), the memory is leaked rather than freed under a reader,
-     * and a WARNING says so.
-     */
-    private static void afterClosedDomain(EpochDomain domain, Runnable free, String label) {
-        try {
-            domain.close();
-        } catch (IllegalStateException e) {
-            System.getLogger("dev.nexus.zerocopy").log(System.Logger.Level.WARNING, label + " is leaked: its epoch"
-                    + " domain '" + domain.name() + "' was closed first, and this thread cannot wait for the domain's"
-                    + " guards (" + e.getMessage() + ")");
-            return;
-        }
-        free.run();
-    }
-
-    private static String label(BatchParser.Parsed parsed) {
-        return "column batch #" + IDS.incrementAndGet() + " (" + parsed.rows() + " rows, " + parsed.schema() + ")";
     }
 
     // ---- shape ---------------------------------------------------------------------------------
@@ -593,48 +531,18 @@ public final class ColumnBatch implements AutoCloseable {
                 + " '" + field.name() + "' is " + field.type());
     }
 
-    // ---- bridge for the module's other packages ------------------------------------------------
+    // ---- for the module's other classes ------------------------------------------------------
+
+    ColumnData columnData(int col) {
+        return columns[Objects.checkIndex(col, columns.length)];
+    }
+
+    BatchLifetime lifetime() {
+        return lifetime;
+    }
 
     static {
-        BatchAccess.register(new BatchAccess.Bridge() {
-            @Override
-            public ColumnData column(ColumnBatch batch, int col) {
-                ColumnData data = batch.columns[Objects.checkIndex(col, batch.columns.length)];
-                return new ColumnData(data.type(), data.childType(), batch.rows, batch.nullCount(col),
-                        data.validity(), data.offsets(), data.values());
-            }
-
-            @Override
-            public Hold retain(ColumnBatch batch, String kind) {
-                return batch.lifetime.retain(kind);
-            }
-
-            @Override
-            public ColumnBatch imported(EpochDomain domain, Schema schema, int rows, int offset,
-                                        List<ColumnData> columns, Runnable releaseToProducer) {
-                ImportCheck.check(schema, rows, offset, columns);
-                if (domain.isClosed()) {
-                    throw new IllegalStateException("epoch domain '" + domain.name() + "' is closed: cannot import");
-                }
-                String label = "imported column batch #" + IDS.incrementAndGet() + " (" + rows + " rows, " + schema
-                        + ")";
-                BatchLifetime lifetime = new BatchLifetime(label, deferring(domain, releaseToProducer, label));
-                ColumnData[] cols = new ColumnData[columns.size()];
-                for (int c = 0; c < cols.length; c++) {
-                    ColumnData d = columns.get(c);
-                    long nulls = d.hasValidity() ? d.nullCount() : 0; // -1 (unknown) is counted on first use
-                    cols[c] = new ColumnData(d.type(), d.childType(), d.length(), nulls,
-                            d.hasValidity() ? d.validity().asReadOnly() : MemorySegment.NULL,
-                            d.offsets().asReadOnly(), d.values().asReadOnly());
-                }
-                return new ColumnBatch(domain, schema, rows, offset, cols, null, true, lifetime, null);
-            }
-
-            @Override
-            public List<HoldInfo> openHolds(ColumnBatch batch) {
-                return batch.lifetime.openHolds();
-            }
-        });
+        BatchAccess.register(new ColumnBatchBridge());
     }
 
     // ---- builders -----------------------------------------------------------------------------

@@ -46,43 +46,43 @@ final class ColumnWiseBuilder implements ColumnBatch.ColumnarBuilder {
 
     @Override
     public ColumnBatch.ColumnarBuilder setInt8(int col, byte[] v) {
-        return fixed(col, "setInt8", v.length, MemorySegment.ofArray(v.clone()), ColumnType.INT8, null);
+        return fixed(col, "setInt8", Objects.requireNonNull(v, "values").length, MemorySegment.ofArray(v.clone()), ColumnType.INT8, null);
     }
 
     @Override
     public ColumnBatch.ColumnarBuilder setInt16(int col, short[] v) {
-        return fixed(col, "setInt16", v.length, MemorySegment.ofArray(v.clone()), ColumnType.INT16, null);
+        return fixed(col, "setInt16", Objects.requireNonNull(v, "values").length, MemorySegment.ofArray(v.clone()), ColumnType.INT16, null);
     }
 
     @Override
     public ColumnBatch.ColumnarBuilder setInt32(int col, int[] v) {
-        return fixed(col, "setInt32", v.length, MemorySegment.ofArray(v.clone()), ColumnType.INT32, null);
+        return fixed(col, "setInt32", Objects.requireNonNull(v, "values").length, MemorySegment.ofArray(v.clone()), ColumnType.INT32, null);
     }
 
     @Override
     public ColumnBatch.ColumnarBuilder setInt64(int col, long[] v) {
-        return fixed(col, "setInt64", v.length, MemorySegment.ofArray(v.clone()), ColumnType.INT64,
+        return fixed(col, "setInt64", Objects.requireNonNull(v, "values").length, MemorySegment.ofArray(v.clone()), ColumnType.INT64,
                 ColumnType.TIMESTAMP);
     }
 
     @Override
     public ColumnBatch.ColumnarBuilder setTimestamp(int col, long[] v) {
-        return fixed(col, "setTimestamp", v.length, MemorySegment.ofArray(v.clone()), ColumnType.TIMESTAMP, null);
+        return fixed(col, "setTimestamp", Objects.requireNonNull(v, "values").length, MemorySegment.ofArray(v.clone()), ColumnType.TIMESTAMP, null);
     }
 
     @Override
     public ColumnBatch.ColumnarBuilder setFloat32(int col, float[] v) {
-        return fixed(col, "setFloat32", v.length, MemorySegment.ofArray(v.clone()), ColumnType.FLOAT32, null);
+        return fixed(col, "setFloat32", Objects.requireNonNull(v, "values").length, MemorySegment.ofArray(v.clone()), ColumnType.FLOAT32, null);
     }
 
     @Override
     public ColumnBatch.ColumnarBuilder setFloat64(int col, double[] v) {
-        return fixed(col, "setFloat64", v.length, MemorySegment.ofArray(v.clone()), ColumnType.FLOAT64, null);
+        return fixed(col, "setFloat64", Objects.requireNonNull(v, "values").length, MemorySegment.ofArray(v.clone()), ColumnType.FLOAT64, null);
     }
 
     @Override
     public ColumnBatch.ColumnarBuilder setBool(int col, boolean[] v) {
-        check(col, "setBool", v.length, ColumnType.BOOL, null);
+        check(col, "setBool", Objects.requireNonNull(v, "values").length, ColumnType.BOOL, null);
         values[col] = MemorySegment.ofArray(pack(v));
         return this;
     }
@@ -96,7 +96,7 @@ final class ColumnWiseBuilder implements ColumnBatch.ColumnarBuilder {
 
     @Override
     public ColumnBatch.ColumnarBuilder setUtf8(int col, String[] v) {
-        check(col, "setUtf8", v.length, ColumnType.UTF8, null);
+        check(col, "setUtf8", Objects.requireNonNull(v, "values").length, ColumnType.UTF8, null);
         byte[][] bytes = new byte[v.length][];
         for (int r = 0; r < v.length; r++) {
             bytes[r] = v[r] == null ? null : v[r].getBytes(StandardCharsets.UTF_8);
@@ -106,7 +106,7 @@ final class ColumnWiseBuilder implements ColumnBatch.ColumnarBuilder {
 
     @Override
     public ColumnBatch.ColumnarBuilder setBinary(int col, byte[][] v) {
-        check(col, "setBinary", v.length, ColumnType.BINARY, null);
+        check(col, "setBinary", Objects.requireNonNull(v, "values").length, ColumnType.BINARY, null);
         return strings(col, v);
     }
 
@@ -146,6 +146,7 @@ final class ColumnWiseBuilder implements ColumnBatch.ColumnarBuilder {
 
     @Override
     public ColumnBatch.ColumnarBuilder setFixed(int col, MemorySegment v) {
+        Objects.requireNonNull(v, "values");
         checkColumn(col, "setFixed");
         ColumnType type = fields[col].type();
         if (!type.isFixedWidth()) {
@@ -167,6 +168,8 @@ final class ColumnWiseBuilder implements ColumnBatch.ColumnarBuilder {
 
     @Override
     public ColumnBatch.ColumnarBuilder setVariable(int col, MemorySegment offs, MemorySegment data) {
+        Objects.requireNonNull(offs, "offsets");
+        Objects.requireNonNull(data, "data");
         checkColumn(col, "setVariable");
         Field field = fields[col];
         if (!field.type().hasOffsets()) {
@@ -202,6 +205,7 @@ final class ColumnWiseBuilder implements ColumnBatch.ColumnarBuilder {
 
     @Override
     public ColumnBatch.ColumnarBuilder setValidity(int col, boolean[] valid) {
+        Objects.requireNonNull(valid, "valid");
         checkOpen("setValidity");
         Objects.checkIndex(col, fields.length);
         length(col, "setValidity", valid.length);
@@ -218,6 +222,7 @@ final class ColumnWiseBuilder implements ColumnBatch.ColumnarBuilder {
 
     @Override
     public ColumnBatch.ColumnarBuilder setValidity(int col, MemorySegment bitmap) {
+        Objects.requireNonNull(bitmap, "bitmap");
         checkOpen("setValidity");
         Objects.checkIndex(col, fields.length);
         long bytes = BatchLayout.bitmapBytes(rows);
@@ -266,7 +271,7 @@ final class ColumnWiseBuilder implements ColumnBatch.ColumnarBuilder {
         try {
             MemorySegment segment = BatchWriter.write(allocator, schema, rows, contents);
             try {
-                return ColumnBatch.built(domain, allocator, segment);
+                return BatchFactory.built(domain, allocator, segment);
             } catch (Throwable t) {
                 allocator.free(segment);
                 throw t;

@@ -275,7 +275,7 @@ final class RowBuilder implements ColumnBatch.Builder {
         try {
             MemorySegment segment = BatchWriter.write(allocator, schema, rows, contents);
             try {
-                return ColumnBatch.built(domain, allocator, segment);
+                return BatchFactory.built(domain, allocator, segment);
             } catch (Throwable t) {
                 allocator.free(segment);
                 throw t;

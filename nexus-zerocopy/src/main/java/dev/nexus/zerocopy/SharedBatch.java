@@ -97,7 +97,8 @@ public final class SharedBatch {
      * Publishes each batch of {@code batches} (a stream's, for example) as its own file
      * {@code prefix-000000.nxzb}, {@code prefix-000001.nxzb}... in {@code directory}, in order.
      *
-     * @param batches the batches; each must be open while it is published
+     * @param batches the batches (a stream reader's, for example; a blocking iterator is fine); each must
+     *     be open while it is published, and is not closed by this method
      * @param directory an existing directory
      * @param prefix the file name prefix
      * @return the files written, in order
@@ -144,7 +145,7 @@ public final class SharedBatch {
                         + " being created)");
             }
             MemorySegment mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            return ColumnBatch.mapped(domain, mapping, arena::close);
+            return BatchFactory.mapped(domain, mapping, arena::close);
         } catch (BatchParser.BatchFormatException e) {
             arena.close();
             throw new InvalidBatchFileException(e.reason(), file + ": " + e.getMessage());

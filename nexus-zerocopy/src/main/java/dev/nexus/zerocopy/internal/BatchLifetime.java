@@ -19,8 +19,8 @@ import java.util.stream.Collectors;
  * {@link Hold} is released.
  *
  * <p>Progress: {@link #retain}, {@link #close} and {@link Hold#release} are lock-free (a CAS loop on
- * one state word); the reclaim action runs on the thread whose close or release made the batch
- * reclaimable.
+ * one state word), apart from the reclaim action, which runs on the thread whose close or release made
+ * the batch reclaimable and may block as the domain's {@code retire} does.
  */
 public final class BatchLifetime {
 
