@@ -60,7 +60,7 @@ public final class ArrowExport {
     /**
      * Exports a batch (or a slice) as a record batch: fills the consumer's {@code ArrowArray} and
      * {@code ArrowSchema}. On success the consumer owns both and must release each once; on an
-     * exception neither struct was written.
+     * exception neither struct holds an export (one made half-way is released before the throw).
      *
      * @param batch the batch, not closed (or closed with a hold still open)
      * @param arrowArray the consumer's {@code ArrowArray}
