@@ -93,7 +93,8 @@ public class WindowBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         domain = EpochDomain.builder().name("window-bench").build();
-        Schema schema = Schema.of(Field.of("ts", ColumnType.INT64, false), Field.of("price", ColumnType.FLOAT64, false));
+        Schema schema = Schema.of(Field.of("ts", ColumnType.INT64, false),
+                Field.of("price", ColumnType.FLOAT64, false));
         stream = BatchStream.create(domain, schema, "ts");
         keeper = stream.reader();
         for (int first = 0; first < rows; first += BATCH_ROWS) {

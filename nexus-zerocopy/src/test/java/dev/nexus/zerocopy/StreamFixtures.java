@@ -37,7 +37,8 @@ final class StreamFixtures {
         try (ColumnBatch.Builder b = ColumnBatch.builder(domain, allocator, EVENTS)) {
             for (int r = 0; r < rows; r++) {
                 long seq = firstSeq + r;
-                b.appendTimestamp(TS, time.applyAsLong(seq)).appendLong(SEQ, seq).appendDouble(VAL, value(seq)).endRow();
+                b.appendTimestamp(TS, time.applyAsLong(seq)).appendLong(SEQ, seq).appendDouble(VAL, value(seq));
+                b.endRow();
             }
             return b.build();
         }

@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * Thread hygiene for the stream tests (after JSR166TestCase; as nexus-slab's TestThreads, with virtual threads): failures in spawned threads fail the test, every
- * thread is joined, and every timeout derives from one scalable constant
- * ({@link TestSupport#LONG}, {@code -Dnexus.test.timeoutFactor=N}). A thread still alive at the deadline fails the test with a
- * dump of all threads (the watchdog).
+ * Thread hygiene for the stream tests (after JSR166TestCase; as nexus-slab's TestThreads, with virtual
+ * threads): failures in spawned threads fail the test, every thread is joined, and every timeout derives
+ * from one scalable constant ({@link TestSupport#LONG}, {@code -Dnexus.test.timeoutFactor=N}). A thread
+ * still alive at the deadline fails the test with a dump of all threads (the watchdog).
  */
 final class StreamTestThreads implements AutoCloseable {
 
@@ -64,7 +64,8 @@ final class StreamTestThreads implements AutoCloseable {
                 throw new AssertionError("interrupted while joining " + thread, e);
             }
             if (!finished) {
-                throw new AssertionError("thread did not finish within " + TestSupport.LONG + ": " + thread + "\n" + dump());
+                throw new AssertionError("thread did not finish within " + TestSupport.LONG + ": " + thread + "\n"
+                        + dump());
             }
         }
         Throwable first = failures.peek();

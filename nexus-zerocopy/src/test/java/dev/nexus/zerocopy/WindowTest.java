@@ -126,7 +126,8 @@ class WindowTest {
                     ColumnBatch batch = batches.get(p);
                     long address = piece.values(SEQ).address() + (long) piece.offset() * Long.BYTES;
                     assertThat(address).as("piece %d reads its batch's memory", p)
-                            .isBetween(batch.segment().address(), batch.segment().address() + batch.segment().byteSize());
+                            .isBetween(batch.segment().address(),
+                                    batch.segment().address() + batch.segment().byteSize());
                 }
                 assertThat(w.piece(0).offset()).isZero();
                 assertThat(w.piece(1).rows()).isEqualTo(3);
