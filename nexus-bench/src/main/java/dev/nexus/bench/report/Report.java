@@ -18,7 +18,8 @@ record Report(String markdown, List<Target> targets, List<String> charts) {
 
     private static final List<Section> SECTIONS = List.of(new PinSection(), new MapSection(),
             new ReclaimSection(), new DetectionSection(), new VirtualSection(), new SlabSection(),
-            new NumaSection());
+            new NumaSection(),
+            new ArrowSection());
 
     /**
      * Builds the report of {@code run}.

@@ -4,7 +4,7 @@ import java.util.List;
 
 /** The part of the report that reads one benchmark class: tables, ratios, charts and targets. */
 sealed interface Section permits PinSection, MapSection, ReclaimSection, DetectionSection, VirtualSection,
-        SlabSection, NumaSection {
+        SlabSection, NumaSection, ArrowSection {
 
     /** The simple name of the benchmark class this section reads. */
     String className();
