@@ -280,9 +280,13 @@ public final class EpochDomain implements AutoCloseable {
      * @param segment a native segment, unlinked from every shared structure
      * @param allocator the allocator that allocated it
      * @throws NullPointerException if an argument is null
-     * @throws IllegalArgumentException if the segment is a heap segment or {@code MemorySegment.NULL}
-     * @throws IllegalStateException if the domain is closed, or the segment is already retired and
-     *     not yet freed; the segment then still belongs to the caller
+     * @throws IllegalArgumentException if the segment is a heap segment or {@code MemorySegment.NULL},
+     *     or the allocator refuses it as not its own ({@link NativeAllocator#markRetired}: with
+     *     {@link NativeAllocator#malloc()}, an {@code Arena} segment, a slice, another allocator's)
+     * @throws IllegalStateException if the domain is closed, or the allocator refuses the segment as
+     *     already retired or freed ({@link NativeAllocator#markRetired}; {@link NativeAllocator#malloc()}
+     *     and {@link NativeAllocator#checked()} do, other allocators may not); the segment then still
+     *     belongs to the caller, as it was
      * @throws GarbageBudgetExceededException if the garbage budget cannot take it (see
      *     {@link BudgetPolicy}); the segment then still belongs to the caller
      */
@@ -292,16 +296,17 @@ public final class EpochDomain implements AutoCloseable {
         checkOpen();
         long bytes = segment.byteSize();
         admit(bytes);
-        if (!reclaimer.track(segment)) {
-            throw new IllegalStateException("epoch domain '" + name + "': segment at 0x"
-                    + Long.toHexString(segment.address()) + " (" + bytes
-                    + " bytes) is already retired and not yet freed; retire a segment once");
+        boolean mark = config.detectDoubleRetire();
+        if (mark) {
+            allocator.markRetired(segment); // refuses a segment the allocator does not own as live
         }
         // full fence: orders the caller's unlink (a store) before the tag read of E (a load);
         // pairs with the volatile pin CAS of readers (crossbeam's retire rule)
         VarHandle.fullFence();
         if (!reclaimer.retire(segment, allocator, bytes)) {
-            reclaimer.untrack(segment);
+            if (mark) {
+                allocator.unmarkRetired(segment); // the segment is the caller's again
+            }
             throw closedException();
         }
         afterRetire();
@@ -688,8 +693,19 @@ public final class EpochDomain implements AutoCloseable {
         }
 
         /**
-         * Whether {@code retire} rejects a segment that is already retired and not yet freed (a
-         * concurrent set of pending addresses, updated on retire and free). Default: true.
+         * Whether {@code retire} asks the allocator to mark the segment retired
+         * ({@link NativeAllocator#markRetired}) and the domain frees it with
+         * {@link NativeAllocator#freeRetired}. With {@link NativeAllocator#malloc()} (one
+         * compare-and-swap in its table) or {@link NativeAllocator#checked()}, {@code retire} then
+         * refuses a second retire, a retire after a free and a segment the allocator does not own,
+         * and the allocator refuses a free by hand of a retired segment. Allocators that keep the
+         * default methods check nothing either way. Default: true.
+         *
+         * <p>What {@code false} loses: the allocator is not told about retires, so a double retire
+         * or a free by hand of a retired segment is not refused when it happens. With
+         * {@code malloc()} the second free of such a pair is still refused (nothing is freed twice),
+         * but only on the reclaimer thread, reported as a failed free, and a free by hand before the
+         * grace period ends frees memory readers may still use.
          *
          * @param detect whether to detect double retires
          * @return this builder

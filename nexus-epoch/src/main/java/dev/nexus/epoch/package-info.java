@@ -6,7 +6,8 @@
  * <h2>Happens-before edges users may rely on</h2>
  * <ol>
  *   <li>Actions of a thread before it calls {@code retire(x, allocator)} happen-before
- *       {@code allocator.free(x)}; actions before {@code defer(action)} happen-before
+ *       {@code allocator.freeRetired(x)} (or {@code allocator.free(x)} under
+ *       {@code detectDoubleRetire(false)}); actions before {@code defer(action)} happen-before
  *       {@code action.run()}.</li>
  *   <li>Accesses inside a guard happen-before the reclamation of anything retired (or deferred)
  *       after the guard opened. This is {@code NoReclaimWhilePinned}, the invariant the TLA+ model,

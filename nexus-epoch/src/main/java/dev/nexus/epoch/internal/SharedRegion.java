@@ -149,6 +149,11 @@ public final class SharedRegion {
         return (long) LONG.getOpaque(MEMORY, offset);
     }
 
+    /** Acquire read: later accesses stay after it; pairs with a release write or a CAS. */
+    public static long getLongAcquire(long offset) {
+        return (long) LONG.getAcquire(MEMORY, offset);
+    }
+
     /** Volatile read: sequentially consistent with every other volatile access. */
     public static long getLongVolatile(long offset) {
         return (long) LONG.getVolatile(MEMORY, offset);
