@@ -3,8 +3,8 @@ package dev.nexus.bench.report;
 import java.util.List;
 
 /** The part of the report that reads one benchmark class: tables, ratios, charts and targets. */
-sealed interface Section permits PinSection, MapSection, ReclaimSection, DetectionSection, VirtualSection,
-        SlabSection {
+sealed interface Section permits PinSection, MapSection, ReclaimSection, AllocatorSection, DetectionSection,
+        VirtualSection, SlabSection {
 
     /** The simple name of the benchmark class this section reads. */
     String className();

@@ -29,7 +29,10 @@ final class AllocationTable {
      * Open addressing with linear probing over levels carved from SharedRegion.MEMORY (a static final
      * segment, so the JIT folds the bounds and liveness checks; see SharedRegion). The layout and the
      * key word (address | state in the two low bits that malloc's 16-byte alignment leaves zero) are
-     * in AllocationTableLayout.
+     * in AllocationTableLayout. The hash keeps neighbours together (see home): malloc hands out
+     * neighbouring addresses to allocations made close in time, so a burst of allocations and its
+     * frees touch a few table lines instead of one random line each (mallocFreeBatch in
+     * AllocatorBenchmark measured the difference).
      *
      * Why not tombstones. Lookups do not stop at an empty entry: they scan the whole window an insert
      * could have used, [home, home + maxDistance], where maxDistance (one word per level, raised by
@@ -191,9 +194,15 @@ final class AllocationTable {
         return levelCount;
     }
 
-    /** Entry index of {@code address}'s window start in a level of {@code 2^log2} entries. */
+    /**
+     * Entry index of {@code address}'s window start in a level of {@code 2^log2} entries: each KiB of
+     * address space maps to 64 consecutive entries (bits 4-9 of the address, one entry per 16 bytes),
+     * so neighbouring allocations share table cache lines; the KiB blocks are scattered by Fibonacci
+     * hashing (bits 32-63 of the product).
+     */
     static long home(long address, int log2) {
-        return (address * 0x9E3779B97F4A7C15L) >>> (64 - log2); // Fibonacci hashing: high bits
+        long block = (address >>> 10) * 0x9E3779B97F4A7C15L >>> 32;
+        return ((block << 6) | ((address >>> 4) & 63)) & ((1L << log2) - 1);
     }
 
     private static void raiseMaxDistance(long base, long distance) {
