@@ -116,7 +116,9 @@ public final class Slab implements AutoCloseable {
      * explained there) after a grace period, poisoned first if asked. So NoReclaimWhilePinned of the
      * domain gives, for slots: a reader that got the segment inside a guard finishes before the slot
      * can be popped again. An abandoned reservation returns at once: its slot was never OCCUPIED at
-     * its new generation, so no reader holds it.
+     * its new generation, so no reader holds it. A remove whose defer finds the domain closed (it
+     * closed after the remove pinned) gives the slot up instead (deferRecycle): the key is dead, the
+     * remove returns true, and no insert can pin the closed domain to reuse the slot.
      *
      * Readers. get(key): volatile read of 'closed', acquire read of the directory entry, acquire read
      * of the state word, compare with OCCUPIED(g). The acquire pairs with the release store of the
@@ -314,7 +316,9 @@ public final class Slab implements AutoCloseable {
      *     or reserved and not committed)
      * @throws IllegalArgumentException if the key was not issued by this slab (another slab's key,
      *     {@link #FULL}, or any other value)
-     * @throws IllegalStateException if the slab or its domain is closed
+     * @throws IllegalStateException if the slab or its domain is closed; then nothing was removed. A
+     *     remove that pinned before the domain closed completes (the key is dead, the slot is given
+     *     up with the domain rather than reused) and returns normally
      */
     public boolean remove(long key) {
         try (Guard _ = domain.pin()) { // keeps slab memory allocated against a concurrent close()
@@ -338,10 +342,28 @@ public final class Slab implements AutoCloseable {
             if (brokenRecycle) {
                 recycle(index); // test switch: no grace period, readers may see the slot reused
             } else {
-                // after the unlink (the CAS above); defer's full fence orders it before the epoch tag
-                domain.defer(() -> recycle(index));
+                deferRecycle(index);
             }
             return true;
+        }
+    }
+
+    /**
+     * Recycles a removed slot after a grace period. If the domain closed after this remove pinned
+     * (its guard keeps close() waiting, but defer already refuses), the slot is given up instead of
+     * recycled: no insert or reserve can pin the closed domain any more, so it would never be handed
+     * out again, and pushing (or poisoning) it now could disturb readers still inside their guards.
+     * The remove has happened either way; the slab's memory is freed by {@link #close()}.
+     */
+    private void deferRecycle(int index) {
+        try {
+            // after the unlink (the CAS in remove); defer's full fence orders it before the epoch tag
+            domain.defer(() -> recycle(index));
+        } catch (IllegalStateException e) {
+            if (!domain.isClosed()) {
+                throw e; // defer fails only on a closed domain; anything else is not ours to hide
+            }
+            pending.decrement(); // given up with the closed domain: nothing waits for it any more
         }
     }
 
