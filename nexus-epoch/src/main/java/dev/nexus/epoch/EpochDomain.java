@@ -5,6 +5,7 @@ import dev.nexus.epoch.internal.DomainLayout;
 import dev.nexus.epoch.internal.Epoch;
 import dev.nexus.epoch.internal.FlatScanDetector;
 import dev.nexus.epoch.internal.GracePeriodDetector;
+import dev.nexus.epoch.internal.NativeAccess;
 import dev.nexus.epoch.internal.QuiescenceTree;
 import dev.nexus.epoch.internal.Reclaimer;
 import dev.nexus.epoch.internal.SharedRegion;
@@ -88,6 +89,7 @@ public final class EpochDomain implements AutoCloseable {
     private volatile boolean reclaimerStarted;
 
     private EpochDomain(DomainConfig config) {
+        NativeAccess.ensure(); // a clear IllegalCallerException when the JVM denies native access
         this.config = config;
         this.name = config.name() != null ? config.name() : "epoch-domain-" + DOMAIN_IDS.incrementAndGet();
         this.layout = new DomainLayout(config.poolCapacity(), config.participantCapacity());
@@ -111,6 +113,8 @@ public final class EpochDomain implements AutoCloseable {
      * no garbage budget.
      *
      * @return a new open domain
+     * @throws IllegalCallerException if the JVM denies this module native access
+     *     ({@code --illegal-native-access=deny}); the message names the flag to add
      */
     public static EpochDomain create() {
         return builder().build();
@@ -729,6 +733,8 @@ public final class EpochDomain implements AutoCloseable {
          * Builds an open domain.
          *
          * @return a new domain
+         * @throws IllegalCallerException if the JVM denies this module native access; the message
+         *     names the flag to add
          */
         public EpochDomain build() {
             int processors = Runtime.getRuntime().availableProcessors();

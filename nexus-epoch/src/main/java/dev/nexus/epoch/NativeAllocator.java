@@ -2,6 +2,7 @@ package dev.nexus.epoch;
 
 import dev.nexus.epoch.internal.CheckedAllocator;
 import dev.nexus.epoch.internal.MallocAllocator;
+import dev.nexus.epoch.internal.NativeAccess;
 import dev.nexus.epoch.internal.ValidatedMallocAllocator;
 import java.lang.foreign.MemorySegment;
 
@@ -127,8 +128,11 @@ public interface NativeAllocator {
      * C: the table checks frees, not reads.
      *
      * @return the shared validated malloc allocator
+     * @throws IllegalCallerException if the JVM denies this module native access
+     *     ({@code --illegal-native-access=deny}); the message names the flag to add
      */
     static NativeAllocator malloc() {
+        NativeAccess.ensure();
         return ValidatedMallocAllocator.INSTANCE;
     }
 
@@ -140,8 +144,11 @@ public interface NativeAllocator {
      * Never free through it a segment that {@link #malloc()} allocated, nor the reverse.
      *
      * @return the shared unchecked malloc allocator
+     * @throws IllegalCallerException if the JVM denies this module native access; the message names
+     *     the flag to add
      */
     static NativeAllocator mallocUnchecked() {
+        NativeAccess.ensure();
         return MallocAllocator.INSTANCE;
     }
 
