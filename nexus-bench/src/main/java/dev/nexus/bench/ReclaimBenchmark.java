@@ -76,7 +76,7 @@ public class ReclaimBenchmark {
 
     /** Where freeing happens. */
     public enum Reclaim {
-        /** {@code reclaimInline(true)}: in bounded steps on the retiring thread. */
+        /** {@code reclaimInline(true)}: in steps on the retiring thread. */
         INLINE,
         /** The domain's background reclaimer thread (the default). */
         BACKGROUND

@@ -41,8 +41,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * retired is eventually freed by the domain's reclaimer without further calls; {@link #close()}
  * frees whatever is left.
  *
- * <p><b>Progress.</b> {@link #pin()} and {@link Guard#close()} are lock-free and O(1): they never
- * wait for another thread (a pin only retries when other pins take its slot first).
+ * <p><b>Progress.</b> {@link #pin()} is lock-free: it never waits for another thread, and retries
+ * only when other pins take its slot first. It costs O(1) whatever the number of guards and
+ * participants, except the first pin of a slot in a new epoch, which reports the slot quiescent and
+ * may climb the quiescence tree (O(log T) for T slots, once per slot and epoch; a CAS retried only
+ * when another reporter changed the same node). {@link Guard#close()} is wait-free (stores only; see
+ * its one exception).
  * {@link #retire} and {@link #defer} are lock-free, O(1) amortized, and block only under
  * {@link BudgetPolicy#BLOCK} when the garbage budget is exhausted. {@link #synchronize()},
  * {@link #barrier()} and {@link #close()} block the caller until grace periods pass; they fail fast
@@ -623,8 +627,11 @@ public final class EpochDomain implements AutoCloseable {
 
         /**
          * Bounds the bytes retired and not yet freed, and says what {@code retire} does when a
-         * segment would exceed it. Bytes still in partly filled bags (at most about 1 MiB per
-         * processor) are counted once their bag is sealed. Default: no budget.
+         * segment would exceed it. Bytes in partly filled bags are counted once their bag is sealed:
+         * the domain keeps one open bag per stripe (twice the processors, rounded up to a power of
+         * two) and seals it when it holds a quarter of the budget divided among the stripes (at least
+         * 4 KiB, at most 1 MiB), so less than a quarter of the budget (or 4 KiB per stripe, if that is
+         * more) can sit uncounted. Default: no budget.
          *
          * @param bytes a positive number of bytes
          * @param policy what to do when the budget is exhausted
@@ -669,8 +676,11 @@ public final class EpochDomain implements AutoCloseable {
         }
 
         /**
-         * Reclaims in bounded steps on the threads that retire and defer, with no background
-         * thread: a retire or defer that finds sealed bags waiting runs one step. Bags are sealed
+         * Reclaims on the threads that retire and defer, with no background thread: a retire or
+         * defer that finds sealed bags waiting runs one step, unless another thread is running one. A
+         * step frees every bag whose grace period has passed and pushes grace-period detection for at
+         * most three rounds, so its cost is not bounded: it grows with the garbage that is due, and
+         * it runs every deferred action that is due on the retiring thread. Bags are sealed
          * when full (64 items or the seal size in bytes), so the last, partly filled bags wait for
          * more retires, {@code barrier()} or {@code close()}. Default: false (a background reclaimer
          * thread, started on the first retire or defer, which also seals idle bags within about a

@@ -28,8 +28,11 @@
  * <ul>
  *   <li>No ordering between two guards of different threads: a guard is not a lock.</li>
  *   <li>References loaded before {@link dev.nexus.epoch.Guard#suspend()} are not protected after it.</li>
- *   <li>The garbage budget is enforced on sealed bags: bytes in partly filled bags (at most about
- *       1 MiB per processor) are counted once sealed.</li>
+ *   <li>The garbage budget is enforced on sealed bags: bytes in partly filled bags are counted once
+ *       sealed. A domain has one open bag per stripe (twice the processors, rounded up to a power of
+ *       two), each sealed at 1 MiB without a budget: under 2 MiB per processor when the processor
+ *       count is a power of two, under 4 MiB otherwise. With a budget, under a quarter of it (see
+ *       {@link dev.nexus.epoch.EpochDomain.Builder#garbageBudget}).</li>
  * </ul>
  *
  * <p>The argument behind these edges, and the Java memory model reading of each access, are in

@@ -44,9 +44,14 @@ import java.util.function.Consumer;
  *
  * <p><b>Guarantees.</b> A key is live from the insert (or commit) that returned it until the first
  * {@link #remove} of it; afterwards every method rejects it: {@link #get} returns {@code null},
- * {@link #contains} and {@link #remove} return {@code false}. A key of another slab instance, or a
- * value no slab issued, makes {@code get} and {@code remove} throw {@link IllegalArgumentException}
- * and {@code contains} return {@code false}. {@code NoReclaimWhilePinned} for slots: a slot removed
+ * {@link #contains} and {@link #remove} return {@code false}. A value that can be told not to be a
+ * key of this slab makes {@code get} and {@code remove} throw {@link IllegalArgumentException}: a
+ * negative value ({@link #FULL}), a key with another tag (a key of another open slab while at most
+ * 32 are open), or one naming a slot beyond the capacity or in a slab never allocated. Any other value
+ * no slab issued, or a key of another slab sharing this one's tag, is taken as a stale key ({@code
+ * get} returns {@code null}, {@code remove} {@code false}): its generation matches a live record only
+ * with probability 2^-32 (the per-slab salt, see below). {@code contains} never throws for a bad key.
+ * {@code NoReclaimWhilePinned} for slots: a slot removed
  * at time t is reused only after every guard of the domain open at t has closed, so a segment
  * obtained by {@code get} inside a guard keeps its record until the guard closes. Growth adds a slab
  * and never copies or moves a record. The fixed variant never allocates after {@code build()} and
@@ -314,8 +319,9 @@ public final class Slab implements AutoCloseable {
      * @param key a key of this slab
      * @return true if the key was live and is now removed; false if it was stale (already removed,
      *     or reserved and not committed)
-     * @throws IllegalArgumentException if the key was not issued by this slab (another slab's key,
-     *     {@link #FULL}, or any other value)
+     * @throws IllegalArgumentException if the key can be told not to be this slab's (negative, as
+     *     {@link #FULL}; another tag; a slot beyond the capacity or in a slab never allocated); other
+     *     foreign values are taken as stale keys (see the class documentation)
      * @throws IllegalStateException if the slab or its domain is closed; then nothing was removed. A
      *     remove that pinned before the domain closed completes (the key is dead, the slot is given
      *     up with the domain rather than reused) and returns normally
@@ -390,7 +396,8 @@ public final class Slab implements AutoCloseable {
      * @param key a key of this slab
      * @return the slot's {@code slotSize} bytes, or {@code null} if the key is stale (removed, or
      *     reserved and not committed)
-     * @throws IllegalArgumentException if the key was not issued by this slab
+     * @throws IllegalArgumentException if the key can be told not to be this slab's (as for
+     *     {@link #remove}); other foreign values are taken as stale keys and return {@code null}
      * @throws IllegalStateException if the slab is closed
      */
     public MemorySegment get(long key) {
