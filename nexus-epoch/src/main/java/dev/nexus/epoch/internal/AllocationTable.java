@@ -206,7 +206,7 @@ final class AllocationTable {
     }
 
     private static void raiseMaxDistance(long base, long distance) {
-        long max = SharedRegion.getLongAcquire(base + MAX_DISTANCE);
+        long max = SharedRegion.getLongAcquire(base + MAX_DISTANCE); // a hint; the CAS decides
         // volatile CAS: raised before the entry's release store (see notes); never lowered
         while (distance > max && !SharedRegion.casLong(base + MAX_DISTANCE, max, distance)) {
             max = SharedRegion.getLongAcquire(base + MAX_DISTANCE);
