@@ -124,7 +124,9 @@ final class AllocationTable {
                 // volatile CAS: claims the entry against other inserters
                 if (isFree(word) && SharedRegion.casLong(entry + KEY, word, key(address, INSERTING))) {
                     SharedRegion.setLongPlain(entry + SIZE, size); // published by the release below
-                    raiseMaxDistance(base, d);
+                    if (d != 0) {
+                        raiseMaxDistance(base, d); // distance 0 is always scanned
+                    }
                     // release: publishes the size (and maxDistance) to lookups that acquire LIVE
                     SharedRegion.setLongRelease(entry + KEY, key(address, LIVE));
                     return;
@@ -143,27 +145,47 @@ final class AllocationTable {
      *     another thread changed it first
      */
     boolean transition(long address, long size, long from, long to) {
+        long entry = find(address);
+        if (entry < 0) {
+            return false;
+        }
+        // acquire: pairs with insert's release store (the size is then visible); re-read because
+        // find returns the entry, not the word (the same line, already in cache)
+        long word = SharedRegion.getLongAcquire(entry + KEY);
+        // plain size read: published by the release store we acquired; racy only when the entry was
+        // reused meanwhile, and then the CAS below fails
+        return word == key(address, from) && SharedRegion.getLongPlain(entry + SIZE) == size
+                && SharedRegion.casLong(entry + KEY, word, key(address, to));
+    }
+
+    /**
+     * The offset of the current entry of {@code address} (FirstMatchIsCurrent): newest level first,
+     * the entry at the window's start before the max-distance word is read (most entries sit there).
+     *
+     * @return the entry's offset in {@link SharedRegion#MEMORY}, or -1 if the table holds none
+     */
+    private long find(long address) {
         int count = levelCount; // volatile: pairs with addLevel
         for (int level = count - 1; level >= 0; level--) {
             long base = levels[level];
             int log2 = firstLog2 + level;
             long mask = (1L << log2) - 1;
             long home = home(address, log2);
+            long entry = entry(base, home);
+            // acquire: pairs with insert's release store and the transitions' CAS
+            if (address(SharedRegion.getLongAcquire(entry + KEY)) == address) {
+                return entry;
+            }
             // acquire: pairs with raiseMaxDistance's CAS
-            long distance = SharedRegion.getLongAcquire(base + MAX_DISTANCE);
-            for (long d = 0; d <= distance; d++) {
-                long entry = entry(base, (home + d) & mask);
-                // acquire: pairs with insert's release store (the size is then visible)
-                long word = SharedRegion.getLongAcquire(entry + KEY);
-                if (address(word) == address) { // the first match is current (FirstMatchIsCurrent)
-                    // plain size read: published by the release store we acquired; racy only when the
-                    // entry was reused meanwhile, and then the CAS below fails
-                    return state(word) == from && SharedRegion.getLongPlain(entry + SIZE) == size
-                            && SharedRegion.casLong(entry + KEY, word, key(address, to));
+            int distance = (int) SharedRegion.getLongAcquire(base + MAX_DISTANCE);
+            for (int d = 1; d <= distance; d++) {
+                entry = entry(base, (home + d) & mask);
+                if (address(SharedRegion.getLongAcquire(entry + KEY)) == address) { // as above
+                    return entry;
                 }
             }
         }
-        return false;
+        return -1;
     }
 
     /**
@@ -172,17 +194,20 @@ final class AllocationTable {
      * @return the entry, or null if the table holds none
      */
     Entry lookup(long address) {
+        if (address == 0) {
+            return null;
+        }
         int count = levelCount; // volatile: pairs with addLevel
         for (int level = count - 1; level >= 0; level--) {
             long base = levels[level];
             int log2 = firstLog2 + level;
             long mask = (1L << log2) - 1;
             long home = home(address, log2);
-            long distance = SharedRegion.getLongAcquire(base + MAX_DISTANCE); // as in transition
-            for (long d = 0; d <= distance; d++) {
+            int distance = (int) SharedRegion.getLongAcquire(base + MAX_DISTANCE); // as in find
+            for (int d = 0; d <= distance; d++) {
                 long entry = entry(base, (home + d) & mask);
-                long word = SharedRegion.getLongAcquire(entry + KEY); // as in transition
-                if (address != 0 && address(word) == address) {
+                long word = SharedRegion.getLongAcquire(entry + KEY); // as in find
+                if (address(word) == address) {
                     return new Entry(state(word), SharedRegion.getLongPlain(entry + SIZE), level);
                 }
             }
