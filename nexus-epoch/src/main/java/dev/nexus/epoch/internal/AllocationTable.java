@@ -68,9 +68,10 @@ final class AllocationTable {
      *    CAS from the exact word the lookup saw, so of two racing frees one wins and the other sees
      *    FREED.
      *  - key word, insert scan: opaque reads, a hint only: the CAS decides.
-     *  - maxDistance: raised by volatile CAS before the key's release store; read with acquire. A
-     *    lookup that must find an entry happens-after its insert (through the caller handing the
-     *    segment over), so it sees a maxDistance that covers it.
+     *  - maxDistance: raised by volatile CAS before the key's release store (inserts at distance 0,
+     *    most of them, need not); read with acquire, by find only after the window's first entry did
+     *    not match. A lookup that must find an entry happens-after its insert (through the caller
+     *    handing the segment over), so it sees a maxDistance that covers it.
      */
 
     /** Entries an insert probes in the newest level before it adds a level. */
