@@ -28,6 +28,11 @@
  * <ul>
  *   <li>No ordering between two guards of different threads: a guard is not a lock.</li>
  *   <li>References loaded before {@link dev.nexus.epoch.Guard#suspend()} are not protected after it.</li>
+ *   <li>A second retire of a segment, or a free by hand of a retired one, is refused only with an
+ *       allocator that records its allocations ({@link dev.nexus.epoch.NativeAllocator#malloc()},
+ *       {@link dev.nexus.epoch.NativeAllocator#checked()}) and with
+ *       {@code detectDoubleRetire(true)}, the default; see
+ *       {@link dev.nexus.epoch.NativeAllocator}.</li>
  *   <li>The garbage budget is enforced on sealed bags: bytes in partly filled bags are counted once
  *       sealed. A domain has one open bag per stripe (twice the processors, rounded up to a power of
  *       two), each sealed at 1 MiB without a budget: under 2 MiB per processor when the processor
