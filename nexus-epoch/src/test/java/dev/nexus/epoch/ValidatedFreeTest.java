@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -204,6 +205,47 @@ class ValidatedFreeTest {
             unchecked.free(unchecked.allocate(8));
             assertThatThrownBy(() -> unchecked.free(MemorySegment.ofArray(new byte[4])))
                     .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    /**
+     * Threads allocating, freeing and retiring at once, so that malloc hands addresses from one
+     * thread's frees to another's allocations: no legitimate free or retire is ever refused, and the
+     * domain frees every retired segment exactly once.
+     */
+    @Test
+    void concurrentUseIsNeverRefused() {
+        int threadsCount = 4;
+        int perThread = 20_000;
+        try (EpochDomain domain = EpochDomain.create()) {
+            try (TestThreads threads = new TestThreads()) {
+                for (int t = 0; t < threadsCount; t++) {
+                    threads.platform("churn-" + t, () -> {
+                        ThreadLocalRandom random = ThreadLocalRandom.current();
+                        MemorySegment[] held = new MemorySegment[64];
+                        for (int i = 0; i < perThread; i++) {
+                            int slot = random.nextInt(held.length);
+                            if (held[slot] != null) {
+                                if (random.nextBoolean()) {
+                                    MALLOC.free(held[slot]);
+                                } else {
+                                    domain.retire(held[slot], MALLOC);
+                                }
+                            }
+                            held[slot] = MALLOC.allocate(1 + random.nextInt(200), random.nextBoolean() ? 8 : 64);
+                        }
+                        for (MemorySegment segment : held) {
+                            if (segment != null) {
+                                MALLOC.free(segment);
+                            }
+                        }
+                    });
+                }
+            }
+            domain.barrier();
+            EpochStats stats = domain.stats();
+            assertThat(stats.reclaimFailures()).isZero();
+            assertThat(stats.reclaimedCount()).isEqualTo(stats.retiredCount());
         }
     }
 }
