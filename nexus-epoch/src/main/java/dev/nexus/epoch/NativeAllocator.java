@@ -118,9 +118,10 @@ public interface NativeAllocator {
      * {@link EpochDomain#retire} with this allocator, refuse with an exception and free nothing:
      * a heap segment or one of an {@code Arena}; a segment at an address this allocator did not
      * return (another allocator's, a raw address, a slice inside an allocation); a segment at the
-     * right address with another size (a slice or reinterpreted segment); a segment already freed
-     * ({@link IllegalStateException}); a retired segment freed by hand, a second retire, or a retire
-     * after a free ({@link IllegalStateException}). The record costs two compare-and-swaps per
+     * right address with another size (a slice or reinterpreted segment); these with
+     * {@link IllegalArgumentException}, except that an address where an earlier allocation started
+     * and was freed is reported as freed. With {@link IllegalStateException}: a segment already
+     * freed; a retired segment freed by hand, a second retire, or a retire after a free. The record costs two compare-and-swaps per
      * allocation and free (see {@code AllocatorBenchmark} in nexus-bench for the measured cost) and
      * 16 bytes of table per live allocation (the table starts at 1 MiB and doubles when crowded).
      *

@@ -114,7 +114,9 @@ public final class ValidatedMallocAllocator implements NativeAllocator {
                     + " allocator, a raw address), or an allocation freed long ago");
         }
         if (entry.state() == FREED) {
-            return new IllegalStateException(what + "it was already freed");
+            return new IllegalStateException(what + "it was already freed (the allocation that started at"
+                    + " this address was freed; if the segment is a slice of a later allocation that covers"
+                    + " the address, pass that allocation's own segment)");
         }
         if (entry.size() != size) {
             return new IllegalArgumentException(what + "the allocation at that address has " + entry.size()
