@@ -92,9 +92,11 @@ class AllocationTableTest {
         int perThread = 20_000;
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicLong[] lastUnique = new AtomicLong[threads];
+        for (int t = 0; t < threads; t++) {
+            lastUnique[t] = new AtomicLong(); // all set before any thread reads its neighbour's
+        }
         List<Thread> started = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
-            lastUnique[t] = new AtomicLong();
             int id = t;
             started.add(Thread.ofPlatform().start(() -> {
                 try {
