@@ -109,9 +109,29 @@ final class AllocationTable {
      */
     void insert(long address, long size) {
         if (address == 0 || (address & STATE_MASK) != 0) {
-            throw new IllegalStateException("malloc returned an address the allocation table cannot"
-                    + " record (0 or not 4-byte aligned): address=0x" + Long.toHexString(address));
+            throw unrecordable(address);
         }
+        // fast path, small enough to be inlined into allocate: the window's first entry
+        int level = levelCount - 1; // volatile: pairs with addLevel
+        long entry = entry(levels[level], home(address, firstLog2 + level));
+        long word = SharedRegion.getLongOpaque(entry + KEY); // a hint; the CAS decides
+        // volatile CAS: claims the entry against other inserters
+        if (isFree(word) && SharedRegion.casLong(entry + KEY, word, key(address, INSERTING))) {
+            SharedRegion.setLongPlain(entry + SIZE, size); // published by the release below
+            // release: publishes the size to lookups that acquire LIVE (distance 0: no maxDistance)
+            SharedRegion.setLongRelease(entry + KEY, key(address, LIVE));
+            return;
+        }
+        insertProbing(address, size);
+    }
+
+    private static IllegalStateException unrecordable(long address) {
+        return new IllegalStateException("malloc returned an address the allocation table cannot record"
+                + " (0 or not 4-byte aligned): address=0x" + Long.toHexString(address));
+    }
+
+    /** The rest of the window, and growth: what {@link #insert} does when the first entry is taken. */
+    private void insertProbing(long address, long size) {
         while (true) {
             int count = levelCount; // volatile: pairs with addLevel
             int level = count - 1;
@@ -146,6 +166,22 @@ final class AllocationTable {
      *     another thread changed it first
      */
     boolean transition(long address, long size, long from, long to) {
+        // fast path, small enough to be inlined: the first entry of the newest level's window
+        int level = levelCount - 1; // volatile: pairs with addLevel
+        long entry = entry(levels[level], home(address, firstLog2 + level));
+        // acquire: pairs with insert's release store (the size is then visible)
+        long word = SharedRegion.getLongAcquire(entry + KEY);
+        if (word == key(address, from)) {
+            // plain size read: published by the release store we acquired; racy only when the entry
+            // was reused meanwhile, and then the CAS fails
+            return SharedRegion.getLongPlain(entry + SIZE) == size
+                    && SharedRegion.casLong(entry + KEY, word, key(address, to));
+        }
+        return address(word) != address && transitionProbing(address, size, from, to);
+    }
+
+    /** {@link #transition} when the first entry of the newest window holds another address. */
+    private boolean transitionProbing(long address, long size, long from, long to) {
         long entry = find(address);
         if (entry < 0) {
             return false;
