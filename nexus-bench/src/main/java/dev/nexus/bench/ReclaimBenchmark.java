@@ -53,8 +53,8 @@ import org.openjdk.jmh.runner.IterationType;
  *       {@code retire-latency-<reclaim>.hgrm} in the results directory. The loop runs flat out, so the
  *       latency is that of a saturated writer.
  * </ul>
- * {@code detectDoubleRetire} is the domain's double-retire check (a concurrent set of pending
- * addresses), on by default. After each trial the peak of pending bytes seen at the end of the
+ * {@code detectDoubleRetire} is the domain's double-retire check (retire marks the segment retired
+ * in {@code NativeAllocator.malloc()}'s allocation table: one compare-and-swap), on by default. After each trial the peak of pending bytes seen at the end of the
  * measurement iterations is recorded ({@code peakPendingBytes}): with a background reclaimer it shows
  * whether reclamation keeps up with one retiring thread.
  *
@@ -76,7 +76,7 @@ public class ReclaimBenchmark {
 
     /** Where freeing happens. */
     public enum Reclaim {
-        /** {@code reclaimInline(true)}: in bounded steps on the retiring thread. */
+        /** {@code reclaimInline(true)}: in steps on the retiring thread. */
         INLINE,
         /** The domain's background reclaimer thread (the default). */
         BACKGROUND

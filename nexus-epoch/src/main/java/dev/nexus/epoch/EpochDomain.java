@@ -5,6 +5,7 @@ import dev.nexus.epoch.internal.DomainLayout;
 import dev.nexus.epoch.internal.Epoch;
 import dev.nexus.epoch.internal.FlatScanDetector;
 import dev.nexus.epoch.internal.GracePeriodDetector;
+import dev.nexus.epoch.internal.NativeAccess;
 import dev.nexus.epoch.internal.QuiescenceTree;
 import dev.nexus.epoch.internal.Reclaimer;
 import dev.nexus.epoch.internal.SharedRegion;
@@ -40,8 +41,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * retired is eventually freed by the domain's reclaimer without further calls; {@link #close()}
  * frees whatever is left.
  *
- * <p><b>Progress.</b> {@link #pin()} and {@link Guard#close()} are lock-free and O(1): they never
- * wait for another thread (a pin only retries when other pins take its slot first).
+ * <p><b>Progress.</b> {@link #pin()} is lock-free: it never waits for another thread, and retries
+ * only when other pins take its slot first. It costs O(1) whatever the number of guards and
+ * participants, except the first pin of a slot in a new epoch, which reports the slot quiescent and
+ * may climb the quiescence tree (O(log T) for T slots, once per slot and epoch; a CAS retried only
+ * when another reporter changed the same node). {@link Guard#close()} is wait-free (stores only; see
+ * its one exception).
  * {@link #retire} and {@link #defer} are lock-free, O(1) amortized, and block only under
  * {@link BudgetPolicy#BLOCK} when the garbage budget is exhausted. {@link #synchronize()},
  * {@link #barrier()} and {@link #close()} block the caller until grace periods pass; they fail fast
@@ -107,6 +112,7 @@ public final class EpochDomain implements AutoCloseable {
     private final DomainCloser closer;
 
     private EpochDomain(DomainConfig config) {
+        NativeAccess.ensure(); // a clear IllegalCallerException when the JVM denies native access
         this.config = config;
         this.name = config.name() != null ? config.name() : "epoch-domain-" + DOMAIN_IDS.incrementAndGet();
         this.layout = new DomainLayout(config.poolCapacity(), config.participantCapacity());
@@ -139,6 +145,8 @@ public final class EpochDomain implements AutoCloseable {
      * no garbage budget.
      *
      * @return a new open domain
+     * @throws IllegalCallerException if the JVM denies this module native access
+     *     ({@code --illegal-native-access=deny}); the message names the flag to add
      */
     public static EpochDomain create() {
         return builder().build();
@@ -362,9 +370,13 @@ public final class EpochDomain implements AutoCloseable {
      * @param segment a native segment, unlinked from every shared structure
      * @param allocator the allocator that allocated it
      * @throws NullPointerException if an argument is null
-     * @throws IllegalArgumentException if the segment is a heap segment or {@code MemorySegment.NULL}
-     * @throws IllegalStateException if the domain is closed, or the segment is already retired and
-     *     not yet freed; the segment then still belongs to the caller
+     * @throws IllegalArgumentException if the segment is a heap segment or {@code MemorySegment.NULL},
+     *     or the allocator refuses it as not its own ({@link NativeAllocator#markRetired}: with
+     *     {@link NativeAllocator#malloc()}, an {@code Arena} segment, a slice, another allocator's)
+     * @throws IllegalStateException if the domain is closed, or the allocator refuses the segment as
+     *     already retired or freed ({@link NativeAllocator#markRetired}; {@link NativeAllocator#malloc()}
+     *     and {@link NativeAllocator#checked()} do, other allocators may not); the segment then still
+     *     belongs to the caller, as it was
      * @throws GarbageBudgetExceededException if the garbage budget cannot take it (see
      *     {@link BudgetPolicy}); the segment then still belongs to the caller
      */
@@ -374,16 +386,17 @@ public final class EpochDomain implements AutoCloseable {
         checkOpen();
         long bytes = segment.byteSize();
         admit(bytes);
-        if (!reclaimer.track(segment)) {
-            throw new IllegalStateException("epoch domain '" + name + "': segment at 0x"
-                    + Long.toHexString(segment.address()) + " (" + bytes
-                    + " bytes) is already retired and not yet freed; retire a segment once");
+        boolean mark = config.detectDoubleRetire();
+        if (mark) {
+            allocator.markRetired(segment); // refuses a segment the allocator does not own as live
         }
         // full fence: orders the caller's unlink (a store) before the tag read of E (a load);
         // pairs with the volatile pin CAS of readers (crossbeam's retire rule)
         VarHandle.fullFence();
         if (!reclaimer.retire(segment, allocator, bytes)) {
-            reclaimer.untrack(segment);
+            if (mark) {
+                allocator.unmarkRetired(segment); // the segment is the caller's again
+            }
             throw closedException();
         }
         afterRetire();
@@ -781,8 +794,11 @@ public final class EpochDomain implements AutoCloseable {
 
         /**
          * Bounds the bytes retired and not yet freed, and says what {@code retire} does when a
-         * segment would exceed it. Bytes still in partly filled bags (at most about 1 MiB per
-         * processor) are counted once their bag is sealed. Default: no budget.
+         * segment would exceed it. Bytes in partly filled bags are counted once their bag is sealed:
+         * the domain keeps one open bag per stripe (twice the processors, rounded up to a power of
+         * two) and seals it when it holds a quarter of the budget divided among the stripes (at least
+         * 4 KiB, at most 1 MiB), so less than a quarter of the budget (or 4 KiB per stripe, if that is
+         * more) can sit uncounted. Default: no budget.
          *
          * @param bytes a positive number of bytes
          * @param policy what to do when the budget is exhausted
@@ -876,8 +892,11 @@ public final class EpochDomain implements AutoCloseable {
         }
 
         /**
-         * Reclaims in bounded steps on the threads that retire and defer, with no background
-         * thread: a retire or defer that finds sealed bags waiting runs one step. Bags are sealed
+         * Reclaims on the threads that retire and defer, with no background thread: a retire or
+         * defer that finds sealed bags waiting runs one step, unless another thread is running one. A
+         * step frees every bag whose grace period has passed and pushes grace-period detection for at
+         * most three rounds, so its cost is not bounded: it grows with the garbage that is due, and
+         * it runs every deferred action that is due on the retiring thread. Bags are sealed
          * when full (64 items or the seal size in bytes), so the last, partly filled bags wait for
          * more retires, {@code barrier()} or {@code close()}. Default: false (a background reclaimer
          * thread, started on the first retire or defer, which also seals idle bags within about a
@@ -904,8 +923,19 @@ public final class EpochDomain implements AutoCloseable {
         }
 
         /**
-         * Whether {@code retire} rejects a segment that is already retired and not yet freed (a
-         * concurrent set of pending addresses, updated on retire and free). Default: true.
+         * Whether {@code retire} asks the allocator to mark the segment retired
+         * ({@link NativeAllocator#markRetired}) and the domain frees it with
+         * {@link NativeAllocator#freeRetired}. With {@link NativeAllocator#malloc()} (one
+         * compare-and-swap in its table) or {@link NativeAllocator#checked()}, {@code retire} then
+         * refuses a second retire, a retire after a free and a segment the allocator does not own,
+         * and the allocator refuses a free by hand of a retired segment. Allocators that keep the
+         * default methods check nothing either way. Default: true.
+         *
+         * <p>What {@code false} loses: the allocator is not told about retires, so a double retire
+         * or a free by hand of a retired segment is not refused when it happens. With
+         * {@code malloc()} the second free of such a pair is still refused (nothing is freed twice),
+         * but only on the reclaimer thread, reported as a failed free, and a free by hand before the
+         * grace period ends frees memory readers may still use.
          *
          * @param detect whether to detect double retires
          * @return this builder
@@ -929,6 +959,8 @@ public final class EpochDomain implements AutoCloseable {
          * Builds an open domain.
          *
          * @return a new domain
+         * @throws IllegalCallerException if the JVM denies this module native access; the message
+         *     names the flag to add
          */
         public EpochDomain build() {
             int processors = Runtime.getRuntime().availableProcessors();

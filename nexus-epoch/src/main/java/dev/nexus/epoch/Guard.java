@@ -30,7 +30,8 @@ import java.lang.foreign.MemorySegment;
 public sealed interface Guard extends AutoCloseable permits PooledGuard, ParticipantGuard {
 
     /**
-     * Closes the guard (unpins). Wait-free.
+     * Closes the guard (unpins). Wait-free (stores only), except closing a suspended inner guard of
+     * a {@link Participant}, which pins the participant again for its outer guard (as a pin does).
      *
      * @throws IllegalStateException if the guard is already closed, or (participant guards) it is
      *     closed on another thread than its participant's, or out of nesting order

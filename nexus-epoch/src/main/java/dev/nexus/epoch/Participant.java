@@ -23,8 +23,10 @@ import java.lang.ref.Cleaner;
  * participant, its slot is released: by the stall monitor when the participant still blocks a
  * grace period, and by a {@link Cleaner} once the participant is unreachable.
  *
- * <p><b>Progress.</b> {@link #pin()} and closing a guard are wait-free except when the slot was
- * taken offline for idleness; re-joining is lock-free and O(log T).
+ * <p><b>Progress.</b> {@link #pin()} is lock-free and O(1), except the first pin of an epoch, which
+ * reports the slot quiescent and may climb the quiescence tree, and a pin after the slot was taken
+ * offline for idleness, which re-joins it: both lock-free and O(log T) for T slots. Closing a guard
+ * is wait-free (stores only), except closing a suspended inner guard, which pins again.
  *
  * <p><b>Not thread-safe</b> by design: it belongs to one thread.
  *

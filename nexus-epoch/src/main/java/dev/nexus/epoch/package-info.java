@@ -6,7 +6,8 @@
  * <h2>Happens-before edges users may rely on</h2>
  * <ol>
  *   <li>Actions of a thread before it calls {@code retire(x, allocator)} happen-before
- *       {@code allocator.free(x)}; actions before {@code defer(action)} happen-before
+ *       {@code allocator.freeRetired(x)} (or {@code allocator.free(x)} under
+ *       {@code detectDoubleRetire(false)}); actions before {@code defer(action)} happen-before
  *       {@code action.run()}.</li>
  *   <li>Accesses inside a guard happen-before the reclamation of anything retired (or deferred)
  *       after the guard opened. This is {@code NoReclaimWhilePinned}, the invariant the TLA+ model,
@@ -33,8 +34,16 @@
  *   <li>No ordering is promised for which thread runs a free or a deferred action: the domain's
  *       reclaimer thread, or any thread that drives reclamation (inline reclamation,
  *       {@code synchronize()}, {@code barrier()}, {@code close()}, a retire blocked by the budget).</li>
- *   <li>The garbage budget is enforced on sealed bags: bytes in partly filled bags (at most about
- *       1 MiB per processor) are counted once sealed.</li>
+ *   <li>A second retire of a segment, or a free by hand of a retired one, is refused only with an
+ *       allocator that records its allocations ({@link dev.nexus.epoch.NativeAllocator#malloc()},
+ *       {@link dev.nexus.epoch.NativeAllocator#checked()}) and with
+ *       {@code detectDoubleRetire(true)}, the default; see
+ *       {@link dev.nexus.epoch.NativeAllocator}.</li>
+ *   <li>The garbage budget is enforced on sealed bags: bytes in partly filled bags are counted once
+ *       sealed. A domain has one open bag per stripe (twice the processors, rounded up to a power of
+ *       two), each sealed at 1 MiB without a budget: under 2 MiB per processor when the processor
+ *       count is a power of two, under 4 MiB otherwise. With a budget, under a quarter of it (see
+ *       {@link dev.nexus.epoch.EpochDomain.Builder#garbageBudget}).</li>
  * </ul>
  *
  * <p>The argument behind these edges, and the Java memory model reading of each access, are in

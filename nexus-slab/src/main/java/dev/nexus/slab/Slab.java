@@ -44,9 +44,14 @@ import java.util.function.Consumer;
  *
  * <p><b>Guarantees.</b> A key is live from the insert (or commit) that returned it until the first
  * {@link #remove} of it; afterwards every method rejects it: {@link #get} returns {@code null},
- * {@link #contains} and {@link #remove} return {@code false}. A key of another slab instance, or a
- * value no slab issued, makes {@code get} and {@code remove} throw {@link IllegalArgumentException}
- * and {@code contains} return {@code false}. {@code NoReclaimWhilePinned} for slots: a slot removed
+ * {@link #contains} and {@link #remove} return {@code false}. A value that can be told not to be a
+ * key of this slab makes {@code get} and {@code remove} throw {@link IllegalArgumentException}: a
+ * negative value ({@link #FULL}), a key with another tag (a key of another open slab while at most
+ * 32 are open), or one naming a slot beyond the capacity or in a slab never allocated. Any other value
+ * no slab issued, or a key of another slab sharing this one's tag, is taken as a stale key ({@code
+ * get} returns {@code null}, {@code remove} {@code false}): its generation matches a live record only
+ * with probability 2^-32 (the per-slab salt, see below). {@code contains} never throws for a bad key.
+ * {@code NoReclaimWhilePinned} for slots: a slot removed
  * at time t is reused only after every guard of the domain open at t has closed, so a segment
  * obtained by {@code get} inside a guard keeps its record until the guard closes. Growth adds a slab
  * and never copies or moves a record. The fixed variant never allocates after {@code build()} and
@@ -116,7 +121,9 @@ public final class Slab implements AutoCloseable {
      * explained there) after a grace period, poisoned first if asked. So NoReclaimWhilePinned of the
      * domain gives, for slots: a reader that got the segment inside a guard finishes before the slot
      * can be popped again. An abandoned reservation returns at once: its slot was never OCCUPIED at
-     * its new generation, so no reader holds it.
+     * its new generation, so no reader holds it. A remove whose defer finds the domain closed (it
+     * closed after the remove pinned) gives the slot up instead (deferRecycle): the key is dead, the
+     * remove returns true, and no insert can pin the closed domain to reuse the slot.
      *
      * Readers. get(key): volatile read of 'closed', acquire read of the directory entry, acquire read
      * of the state word, compare with OCCUPIED(g). The acquire pairs with the release store of the
@@ -312,9 +319,12 @@ public final class Slab implements AutoCloseable {
      * @param key a key of this slab
      * @return true if the key was live and is now removed; false if it was stale (already removed,
      *     or reserved and not committed)
-     * @throws IllegalArgumentException if the key was not issued by this slab (another slab's key,
-     *     {@link #FULL}, or any other value)
-     * @throws IllegalStateException if the slab or its domain is closed
+     * @throws IllegalArgumentException if the key can be told not to be this slab's (negative, as
+     *     {@link #FULL}; another tag; a slot beyond the capacity or in a slab never allocated); other
+     *     foreign values are taken as stale keys (see the class documentation)
+     * @throws IllegalStateException if the slab or its domain is closed; then nothing was removed. A
+     *     remove that pinned before the domain closed completes (the key is dead, the slot is given
+     *     up with the domain rather than reused) and returns normally
      */
     public boolean remove(long key) {
         try (Guard _ = domain.pin()) { // keeps slab memory allocated against a concurrent close()
@@ -338,10 +348,28 @@ public final class Slab implements AutoCloseable {
             if (brokenRecycle) {
                 recycle(index); // test switch: no grace period, readers may see the slot reused
             } else {
-                // after the unlink (the CAS above); defer's full fence orders it before the epoch tag
-                domain.defer(() -> recycle(index));
+                deferRecycle(index);
             }
             return true;
+        }
+    }
+
+    /**
+     * Recycles a removed slot after a grace period. If the domain closed after this remove pinned
+     * (its guard keeps close() waiting, but defer already refuses), the slot is given up instead of
+     * recycled: no insert or reserve can pin the closed domain any more, so it would never be handed
+     * out again, and pushing (or poisoning) it now could disturb readers still inside their guards.
+     * The remove has happened either way; the slab's memory is freed by {@link #close()}.
+     */
+    private void deferRecycle(int index) {
+        try {
+            // after the unlink (the CAS in remove); defer's full fence orders it before the epoch tag
+            domain.defer(() -> recycle(index));
+        } catch (IllegalStateException e) {
+            if (!domain.isClosed()) {
+                throw e; // defer fails only on a closed domain; anything else is not ours to hide
+            }
+            pending.decrement(); // given up with the closed domain: nothing waits for it any more
         }
     }
 
@@ -368,7 +396,8 @@ public final class Slab implements AutoCloseable {
      * @param key a key of this slab
      * @return the slot's {@code slotSize} bytes, or {@code null} if the key is stale (removed, or
      *     reserved and not committed)
-     * @throws IllegalArgumentException if the key was not issued by this slab
+     * @throws IllegalArgumentException if the key can be told not to be this slab's (as for
+     *     {@link #remove}); other foreign values are taken as stale keys and return {@code null}
      * @throws IllegalStateException if the slab is closed
      */
     public MemorySegment get(long key) {

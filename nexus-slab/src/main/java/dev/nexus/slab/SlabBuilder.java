@@ -3,6 +3,7 @@ package dev.nexus.slab;
 import dev.nexus.epoch.EpochDomain;
 import dev.nexus.epoch.NativeAllocator;
 import dev.nexus.slab.internal.KeyCodec;
+import dev.nexus.slab.internal.NativeAccess;
 import dev.nexus.slab.internal.OsMemory;
 import java.util.Objects;
 
@@ -220,8 +221,11 @@ public final class SlabBuilder {
      * @throws IllegalArgumentException if the options do not fit together (slot size not a multiple
      *     of the alignment, too many slabs, slabs too large)
      * @throws OutOfMemoryError if the fixed variant cannot allocate its slabs
+     * @throws IllegalCallerException if the JVM denies this module native access
+     *     ({@code --illegal-native-access=deny}); the message names the flag to add
      */
     public Slab build() {
+        NativeAccess.ensure();
         if (slotSize < 0) {
             throw new IllegalStateException("slotSize must be set: Slab.builder(domain).slotSize(bytes)");
         }

@@ -9,10 +9,15 @@ import java.lang.foreign.MemorySegment;
  * closing without committing abandons the reservation.
  *
  * <pre>{@code
- * try (VacantEntry entry = slab.reserve()) {   // null when the slab is full: check it
- *     MemorySegment node = entry.segment();
- *     node.set(ValueLayout.JAVA_LONG, 0, entry.key());   // the record refers to itself
- *     long key = entry.commit();                            // now get(key) finds it
+ * long insertSelfReferencing(Slab slab) {
+ *     try (VacantEntry entry = slab.reserve()) {    // null when no slot is free
+ *         if (entry == null) {
+ *             return Slab.FULL;                     // (try-with-resources skips a null resource)
+ *         }
+ *         MemorySegment node = entry.segment();
+ *         node.set(ValueLayout.JAVA_LONG, 0, entry.key());   // the record refers to itself
+ *         return entry.commit();                               // now get(key) finds it
+ *     }
  * }
  * }</pre>
  *

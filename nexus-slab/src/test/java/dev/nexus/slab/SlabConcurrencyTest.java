@@ -128,4 +128,46 @@ class SlabConcurrencyTest {
             assertThatThrownBy(() -> seen[0].get(ValueLayout.JAVA_LONG, 0)).isInstanceOf(IllegalStateException.class);
         }
     }
+
+    /**
+     * A remove racing the domain's close either fully happens (true, key dead, no slot left pending)
+     * or fully does not (an exception, key still live): never an exception after the key died.
+     */
+    @Test
+    void removeRacingDomainCloseIsAllOrNothing() throws Exception {
+        int removed = 0;
+        int refused = 0;
+        for (int round = 0; round < 400; round++) {
+            EpochDomain domain = EpochDomain.create();
+            Slab slab = Slab.builder(domain).slotSize(16).slotsPerSlab(32).build();
+            long[] keys = new long[8];
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = slab.insert(s -> s.set(ValueLayout.JAVA_LONG, 0, 1L));
+            }
+            CyclicBarrier start = new CyclicBarrier(2);
+            try (TestThreads threads = new TestThreads()) {
+                threads.platform("closer", () -> {
+                    start.await();
+                    domain.close();
+                });
+                start.await();
+                for (long key : keys) {
+                    try {
+                        assertThat(slab.remove(key)).isTrue();
+                        assertThat(slab.contains(key)).as("removed key %d of round %d", key, round).isFalse();
+                        removed++;
+                    } catch (IllegalStateException e) {
+                        assertThat(domain.isClosed()).isTrue();
+                        assertThat(slab.contains(key)).as("refused key %d of round %d: %s", key, round, e)
+                                .isTrue();
+                        refused++;
+                    }
+                }
+            }
+            assertThat(slab.report().pendingSlots()).as("pending slots after round %d", round).isZero();
+            slab.close();
+        }
+        assertThat(removed).isPositive();
+        assertThat(refused).isPositive();
+    }
 }

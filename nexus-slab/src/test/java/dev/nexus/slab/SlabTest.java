@@ -425,4 +425,49 @@ class SlabTest {
             }
         };
     }
+
+    /**
+     * A value no slab issued that carries this slab's tag and a valid slot is taken as a stale key
+     * (get null, remove false, contains false), as the class documentation says, not an exception.
+     */
+    @Test
+    void foreignValueWithThisSlabsTagReadsAsStale() {
+        try (Slab slab = slab().build()) {
+            long key = slab.insert(s -> s.set(ValueLayout.JAVA_LONG, 0, 1L));
+            long forged = key ^ 0x5A5A_5A5AL; // same tag and slot, another generation field
+            try (Guard _ = domain.pin()) {
+                assertThat(slab.get(forged)).isNull();
+            }
+            assertThat(slab.contains(forged)).isFalse();
+            assertThat(slab.remove(forged)).isFalse();
+            assertThat(slab.contains(key)).isTrue();
+        }
+    }
+
+    /** The VacantEntry class example, run on a full slab, returns FULL instead of throwing. */
+    @Test
+    void vacantEntryExampleOnAFullSlab() {
+        try (Slab slab = slab().fixed().capacity(2).slotsPerSlab(2).build()) {
+            long first = insertSelfReferencing(slab);
+            long second = insertSelfReferencing(slab);
+            assertThat(first).isNotNegative();
+            assertThat(second).isNotNegative();
+            assertThat(insertSelfReferencing(slab)).isEqualTo(Slab.FULL);
+            try (Guard _ = domain.pin()) {
+                assertThat(slab.get(first).get(ValueLayout.JAVA_LONG, 0)).isEqualTo(first);
+            }
+        }
+    }
+
+    /** The example of {@link VacantEntry}'s class documentation, verbatim. */
+    private static long insertSelfReferencing(Slab slab) {
+        try (VacantEntry entry = slab.reserve()) {    // null when no slot is free
+            if (entry == null) {
+                return Slab.FULL;                     // (try-with-resources skips a null resource)
+            }
+            MemorySegment node = entry.segment();
+            node.set(ValueLayout.JAVA_LONG, 0, entry.key());   // the record refers to itself
+            return entry.commit();                               // now get(key) finds it
+        }
+    }
 }

@@ -110,6 +110,14 @@ class ReportMainTest {
                 result("ReclaimBenchmark.arenaShared", "thrpt", 1, p("idleThreads", "0"), 10e3, "ops/s"),
                 result("ReclaimBenchmark.retireLatency", "thrpt", 1, p("reclaim", "INLINE"), 10e6, "ops/s"));
         Files.writeString(dir.resolve("reclaim.json"), "[" + String.join(",", reclaim) + "]");
+        List<String> allocator = List.of(
+                result("AllocatorBenchmark.mallocFree", "avgt", 1, p("allocator", "UNCHECKED"), 20, "ns/op"),
+                result("AllocatorBenchmark.mallocFree", "avgt", 1, p("allocator", "VALIDATED"), 28, "ns/op"),
+                result("AllocatorBenchmark.mallocFreeBatch", "avgt", 1, p("allocator", "UNCHECKED"), 30, "ns/op"),
+                result("AllocatorBenchmark.mallocFreeBatch", "avgt", 1, p("allocator", "VALIDATED"), 42, "ns/op"),
+                result("AllocatorBenchmark.retireFree", "avgt", 1, p("validation", "OFF"), 60, "ns/op"),
+                result("AllocatorBenchmark.retireFree", "avgt", 1, p("validation", "ON"), 90, "ns/op"));
+        Files.writeString(dir.resolve("allocator.json"), "[" + String.join(",", allocator) + "]");
         Files.writeString(dir.resolve("aux.jsonl"), String.join("\n",
                 "{\"benchmark\":\"" + PKG + "ReadMostlyMapBenchmark.oneReader\",\"mode\":\"thrpt\",\"threads\":2,"
                         + "\"params\":{\"contender\":\"NEXUS_TREE\",\"writesPerSecond\":\"1000\",\"keys\":\"1024\","
@@ -175,6 +183,11 @@ class ReportMainTest {
                 .contains("| retire+free ≤ 35 ns amortized per segment, excluding the allocator | 25.00 ns")
                 .contains("4,000× (arenaShared 100,000 ns vs 25.00 ns) | met")
                 .contains("| reclaim=INLINE | 12.50 |")
+                // the worse pair counts (batch: 42 - 30 = 12 ns); retireFree (+30 ns) is shown, not a pair
+                .contains("| validated malloc+free ≤ 15 ns per pair over unchecked malloc+free | 12.00 ns"
+                        + " (AllocatorBenchmark.mallocFreeBatch allocator=VALIDATED: 42.00 ns vs 30.00 ns, 1.400×;"
+                        + " the worst row counts) | met |")
+                .contains("| retireFree | validation=ON | 90.00 ± 9.000 ns/op | 90.00 | 30.00 |")
                 .contains("QUIESCENCE_TREE: a + b·log2(T)")
                 .contains("better: a + b·log2(T)")
                 .contains("FLAT_SCAN: a + b·log2(T)")

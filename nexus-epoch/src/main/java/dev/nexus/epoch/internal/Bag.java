@@ -81,9 +81,7 @@ final class Bag {
             allocators[i] = null;
             try {
                 if (allocator != null) {
-                    MemorySegment segment = (MemorySegment) item;
-                    sink.beforeFree(segment);
-                    allocator.free(segment);
+                    sink.free((MemorySegment) item, allocator);
                 } else {
                     ((Runnable) item).run();
                 }
@@ -99,8 +97,8 @@ final class Bag {
     /** Callbacks of {@link #reclaim}. */
     interface ReclaimSink {
 
-        /** Called just before a segment is freed. */
-        void beforeFree(MemorySegment segment);
+        /** Frees a retired segment with its allocator. */
+        void free(MemorySegment segment, NativeAllocator allocator);
 
         /** An item of {@code weight} bytes was freed or run. */
         void reclaimed(long weight);

@@ -3,7 +3,10 @@ package dev.nexus.epoch.internal;
 import dev.nexus.epoch.NativeAllocator;
 import java.lang.foreign.MemorySegment;
 
-/** {@link NativeAllocator#malloc()}: malloc/posix_memalign/free downcalls. Stateless, thread-safe. */
+/**
+ * {@link NativeAllocator#mallocUnchecked()}: malloc/posix_memalign/free downcalls with no record of
+ * what was allocated, so nothing is validated. Stateless, thread-safe.
+ */
 public final class MallocAllocator implements NativeAllocator {
 
     /** The one instance. */
@@ -26,6 +29,6 @@ public final class MallocAllocator implements NativeAllocator {
 
     @Override
     public String toString() {
-        return "NativeAllocator.malloc()";
+        return "NativeAllocator.mallocUnchecked()";
     }
 }

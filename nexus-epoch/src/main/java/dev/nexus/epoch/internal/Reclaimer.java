@@ -8,8 +8,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -68,7 +66,8 @@ public final class Reclaimer implements Bag.ReclaimSink {
      */
     private final ReentrantLock stepLock = new ReentrantLock();
     private final AtomicLong sealedBytes = new AtomicLong();
-    private final Set<Long> retiredAddresses;
+    /** Whether retire marked segments (NativeAllocator.markRetired): then freed with freeRetired. */
+    private final boolean freeRetired;
     private final GracePeriodDetector.StragglerSink stallSink;
     private final Runnable epochObserver;
 
@@ -110,7 +109,8 @@ public final class Reclaimer implements Bag.ReclaimSink {
      * @param graceDistance epochs a tag must age before its bag is freed (2; 1 only in broken tests)
      * @param sealBytes bytes after which a bag is sealed even if not full
      * @param stripes number of bag stripes, a power of two
-     * @param detectDoubleRetire whether to track retired addresses to reject a second retire
+     * @param detectDoubleRetire whether retire marked segments with {@code NativeAllocator.markRetired},
+     *     so that they are freed with {@code freeRetired} rather than {@code free}
      * @param stallSink receives stragglers seen while driving grace periods
      * @param epochObserver called after each step, so the owner can note epoch changes
      */
@@ -127,27 +127,12 @@ public final class Reclaimer implements Bag.ReclaimSink {
             this.stripes[i] = new Stripe();
         }
         this.stripeMask = stripes - 1;
-        this.retiredAddresses = detectDoubleRetire ? ConcurrentHashMap.newKeySet() : null;
+        this.freeRetired = detectDoubleRetire;
         this.stallSink = stallSink;
         this.epochObserver = epochObserver;
     }
 
     // ---- retire ----------------------------------------------------------------------------------
-
-    /**
-     * Records a retired segment's address; false if it is already retired and not yet freed.
-     * Always true when double-retire detection is off.
-     */
-    public boolean track(MemorySegment segment) {
-        return retiredAddresses == null || retiredAddresses.add(segment.address());
-    }
-
-    /** Forgets an address recorded by {@link #track} (the retire failed and the caller keeps it). */
-    public void untrack(MemorySegment segment) {
-        if (retiredAddresses != null) {
-            retiredAddresses.remove(segment.address());
-        }
-    }
 
     /**
      * Adds an item to a bag. The caller has unlinked it and issued {@code VarHandle.fullFence()}.
@@ -556,8 +541,12 @@ public final class Reclaimer implements Bag.ReclaimSink {
     // ---- accounting ------------------------------------------------------------------------------
 
     @Override
-    public void beforeFree(MemorySegment segment) {
-        untrack(segment);
+    public void free(MemorySegment segment, NativeAllocator allocator) {
+        if (freeRetired) {
+            allocator.freeRetired(segment);
+        } else {
+            allocator.free(segment);
+        }
     }
 
     @Override

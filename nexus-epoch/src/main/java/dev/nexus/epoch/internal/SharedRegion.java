@@ -17,9 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>The region is reserved with {@code mmap(MAP_NORESERVE)}: virtual address space only, committed
  * by the kernel page by page on first touch and therefore already zero. Domains carve blocks with a
- * bump pointer. A block is never handed out again, even after its domain is closed: a racing or
- * erroneous access through a stale offset then touches memory nobody else uses, never another
- * domain's words. Closing a domain returns its pages with {@code madvise(MADV_DONTNEED)}.
+ * bump pointer that moves (by CAS) only for a block that fits. A block is never handed out again,
+ * even after its domain is closed: a racing or erroneous access through a stale offset then touches
+ * memory nobody else uses, never another domain's words. Closing a domain returns its pages with {@code madvise(MADV_DONTNEED)}.
  * Where {@code mmap} is missing, a smaller region comes from {@link Arena#global()}.
  */
 public final class SharedRegion {
@@ -62,18 +62,37 @@ public final class SharedRegion {
 
     /**
      * Carves a zeroed, page-aligned block of at least {@code bytes}; returns its offset in
-     * {@link #MEMORY}.
+     * {@link #MEMORY}. A request that does not fit moves nothing: later, smaller requests still get
+     * what is left.
      *
-     * @throws IllegalStateException when the region's address space is used up
+     * @throws IllegalArgumentException if {@code bytes < 0}
+     * @throws IllegalStateException when the rest of the region's address space is smaller than the
+     *     request (the message says how much fits)
      */
     public static long carve(long bytes) {
-        long size = (bytes + PAGE - 1) & -PAGE;
-        long offset = NEXT.getAndAdd(size);
-        if (offset + size > MEMORY.byteSize() || offset + size < 0) {
-            throw new IllegalStateException("nexus shared region exhausted: " + MEMORY.byteSize()
-                    + " bytes reserved, " + size + " more requested; close domains you no longer use");
+        if (bytes < 0) {
+            throw new IllegalArgumentException("block size must be >= 0: bytes=" + bytes);
         }
-        return offset;
+        while (true) {
+            long offset = NEXT.get(); // volatile; pairs with the CAS below (other carvers)
+            long rest = MEMORY.byteSize() - offset;
+            if (bytes > rest) { // checked before rounding: bytes near Long.MAX_VALUE cannot overflow
+                throw exhausted(bytes, rest);
+            }
+            long size = (bytes + PAGE - 1) & -PAGE; // rest is page-aligned, so size <= rest
+            // volatile CAS: the cursor moves only for a request that fits (checked above), so a
+            // failed request leaves the space to later ones; a lost race retries with the new cursor
+            if (NEXT.compareAndSet(offset, offset + size)) {
+                return offset;
+            }
+        }
+    }
+
+    private static IllegalStateException exhausted(long bytes, long rest) {
+        return new IllegalStateException("nexus shared region exhausted: requested " + bytes
+                + " bytes, but only " + rest + " bytes fit (of " + MEMORY.byteSize()
+                + " bytes reserved; blocks of closed domains are not reused): ask for fewer slots"
+                + " (EpochDomain.builder().maxGuards(...)/maxParticipants(...))");
     }
 
     /** Gives a closed domain's pages back to the kernel; the block itself is never reused. */
@@ -128,6 +147,11 @@ public final class SharedRegion {
     /** Opaque read: a racy read that is coherent and not hoisted out of loops. */
     public static long getLongOpaque(long offset) {
         return (long) LONG.getOpaque(MEMORY, offset);
+    }
+
+    /** Acquire read: later accesses stay after it; pairs with a release write or a CAS. */
+    public static long getLongAcquire(long offset) {
+        return (long) LONG.getAcquire(MEMORY, offset);
     }
 
     /** Volatile read: sequentially consistent with every other volatile access. */

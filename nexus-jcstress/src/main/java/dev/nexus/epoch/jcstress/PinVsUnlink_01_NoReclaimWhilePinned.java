@@ -70,7 +70,7 @@ public final class PinVsUnlink_01_NoReclaimWhilePinned {
         Scenario(int graceDistance) {
             // slot 0 online and idle; seen = K, so it is not taken offline before the third pass
             Layouts.initSlot(layout, 0, Epoch.IDLE, Layouts.K);
-            // one stripe, no double-retire set: the smallest Reclaimer; it never starts a thread here
+            // one stripe, no retire marks: the smallest Reclaimer; it never starts a thread here
             reclaimer = new Reclaimer("jcstress", layout.epoch(), tree, graceDistance, 1L << 20, 1, false,
                     GracePeriodDetector.StragglerSink.NONE, () -> { });
         }
