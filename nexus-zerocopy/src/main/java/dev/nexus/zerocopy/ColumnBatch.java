@@ -3,7 +3,6 @@ package dev.nexus.zerocopy;
 import dev.nexus.epoch.EpochDomain;
 import dev.nexus.epoch.NativeAllocator;
 import dev.nexus.zerocopy.internal.BatchAccess;
-import dev.nexus.zerocopy.internal.BatchLayout;
 import dev.nexus.zerocopy.internal.BatchLifetime;
 import dev.nexus.zerocopy.internal.Bitmaps;
 import dev.nexus.zerocopy.internal.ColumnData;
@@ -68,7 +67,7 @@ public final class ColumnBatch implements AutoCloseable {
     private final AtomicLongArray nullCounts;
 
     ColumnBatch(EpochDomain domain, Schema schema, int rows, int offset, ColumnData[] columns,
-                        MemorySegment segment, boolean imported, BatchLifetime lifetime, Hold ownHold) {
+                MemorySegment segment, boolean imported, BatchLifetime lifetime, Hold ownHold) {
         this.domain = domain;
         this.schema = schema;
         this.rows = rows;

@@ -46,38 +46,45 @@ final class ColumnWiseBuilder implements ColumnBatch.ColumnarBuilder {
 
     @Override
     public ColumnBatch.ColumnarBuilder setInt8(int col, byte[] v) {
-        return fixed(col, "setInt8", Objects.requireNonNull(v, "values").length, MemorySegment.ofArray(v.clone()), ColumnType.INT8, null);
+        Objects.requireNonNull(v, "values");
+        return fixed(col, "setInt8", v.length, MemorySegment.ofArray(v.clone()), ColumnType.INT8, null);
     }
 
     @Override
     public ColumnBatch.ColumnarBuilder setInt16(int col, short[] v) {
-        return fixed(col, "setInt16", Objects.requireNonNull(v, "values").length, MemorySegment.ofArray(v.clone()), ColumnType.INT16, null);
+        Objects.requireNonNull(v, "values");
+        return fixed(col, "setInt16", v.length, MemorySegment.ofArray(v.clone()), ColumnType.INT16, null);
     }
 
     @Override
     public ColumnBatch.ColumnarBuilder setInt32(int col, int[] v) {
-        return fixed(col, "setInt32", Objects.requireNonNull(v, "values").length, MemorySegment.ofArray(v.clone()), ColumnType.INT32, null);
+        Objects.requireNonNull(v, "values");
+        return fixed(col, "setInt32", v.length, MemorySegment.ofArray(v.clone()), ColumnType.INT32, null);
     }
 
     @Override
     public ColumnBatch.ColumnarBuilder setInt64(int col, long[] v) {
-        return fixed(col, "setInt64", Objects.requireNonNull(v, "values").length, MemorySegment.ofArray(v.clone()), ColumnType.INT64,
+        Objects.requireNonNull(v, "values");
+        return fixed(col, "setInt64", v.length, MemorySegment.ofArray(v.clone()), ColumnType.INT64,
                 ColumnType.TIMESTAMP);
     }
 
     @Override
     public ColumnBatch.ColumnarBuilder setTimestamp(int col, long[] v) {
-        return fixed(col, "setTimestamp", Objects.requireNonNull(v, "values").length, MemorySegment.ofArray(v.clone()), ColumnType.TIMESTAMP, null);
+        Objects.requireNonNull(v, "values");
+        return fixed(col, "setTimestamp", v.length, MemorySegment.ofArray(v.clone()), ColumnType.TIMESTAMP, null);
     }
 
     @Override
     public ColumnBatch.ColumnarBuilder setFloat32(int col, float[] v) {
-        return fixed(col, "setFloat32", Objects.requireNonNull(v, "values").length, MemorySegment.ofArray(v.clone()), ColumnType.FLOAT32, null);
+        Objects.requireNonNull(v, "values");
+        return fixed(col, "setFloat32", v.length, MemorySegment.ofArray(v.clone()), ColumnType.FLOAT32, null);
     }
 
     @Override
     public ColumnBatch.ColumnarBuilder setFloat64(int col, double[] v) {
-        return fixed(col, "setFloat64", Objects.requireNonNull(v, "values").length, MemorySegment.ofArray(v.clone()), ColumnType.FLOAT64, null);
+        Objects.requireNonNull(v, "values");
+        return fixed(col, "setFloat64", v.length, MemorySegment.ofArray(v.clone()), ColumnType.FLOAT64, null);
     }
 
     @Override

@@ -26,7 +26,8 @@ final class ImportCheck {
             String where = "imported column " + c + " '" + field.name() + "'";
             if (data.type() != field.type() || !Objects.equals(data.childType(), field.childType())) {
                 throw new IllegalArgumentException(where + " is " + data.type()
-                        + (data.childType() == null ? "" : "<" + data.childType() + ">") + ", the schema says " + field);
+                        + (data.childType() == null ? "" : "<" + data.childType() + ">") + ", the schema says "
+                        + field);
             }
             if (data.length() != rows) {
                 throw new IllegalArgumentException(where + " has " + data.length() + " rows, the batch " + rows);

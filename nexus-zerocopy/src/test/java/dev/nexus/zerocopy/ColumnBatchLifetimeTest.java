@@ -107,7 +107,8 @@ class ColumnBatchLifetimeTest {
         AtomicInteger released = new AtomicInteger();
         Schema schema = Schema.of(Field.of("x", ColumnType.INT64, false));
         ColumnBatch in = BatchAccess.imported(early, schema, 1, List.of(new ColumnData(ColumnType.INT64, null, 1, 0,
-                MemorySegment.NULL, MemorySegment.NULL, MemorySegment.ofArray(new long[1]))), released::incrementAndGet);
+                MemorySegment.NULL, MemorySegment.NULL, MemorySegment.ofArray(new long[1]))),
+                released::incrementAndGet);
         batch.close();
         early.close();
         assertThat(allocator.liveCount()).as("the slice still holds it").isEqualTo(1);

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Random batches and random nested slices checked cell by cell against a plain on-heap model (a list of
- * rows), built row-wise and column-wise; some views are also published to a file and mapped back. Seeded: a failure names its seed; rerun one with
+ * rows), built row-wise and column-wise; some views are also published to a file and mapped
+ * back. Seeded: a failure names its seed; rerun one with
  * {@code -Dnexus.test.argLine=-Dnexus.test.seed=<seed>}.
  */
 class ColumnBatchPropertyTest {
@@ -285,7 +286,8 @@ class ColumnBatchPropertyTest {
                     default -> batch.listValues(c, r).toArray(ValueLayout.JAVA_DOUBLE);
                 };
                 assertThat(Objects.deepEquals(actual, row[c])).as("cell (%d, %d): %s vs model %s", c, r,
-                        Arrays.deepToString(new Object[] {actual}), Arrays.deepToString(new Object[] {row[c]})).isTrue();
+                        Arrays.deepToString(new Object[] {actual}), Arrays.deepToString(new Object[] {row[c]}))
+                        .isTrue();
             }
         }
     }

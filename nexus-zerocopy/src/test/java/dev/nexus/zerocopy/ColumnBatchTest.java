@@ -132,15 +132,19 @@ class ColumnBatchTest {
         Schema schema = Schema.of(Field.list("b", ColumnType.INT8, false), Field.list("s", ColumnType.INT16, false),
                 Field.list("f", ColumnType.FLOAT32, false), Field.list("t", ColumnType.TIMESTAMP, true));
         try (ColumnBatch.Builder b = ColumnBatch.builder(domain, allocator, schema)) {
-            b.appendList(0, new byte[] {1, -2}).appendList(1, new short[] {300}).appendList(2, new float[] {1.5f, 2.5f, 3.5f})
-                    .appendList(3, new long[] {1_700_000_000_000_000L}).endRow();
+            b.appendList(0, new byte[] {1, -2}).appendList(1, new short[] {300})
+                    .appendList(2, new float[] {1.5f, 2.5f, 3.5f}).appendList(3, new long[] {1_700_000_000_000_000L})
+                    .endRow();
             b.appendList(0, new byte[0]).appendList(1, new short[] {-1, 2}).appendList(2, new float[0]).appendNull(3)
                     .endRow();
             try (ColumnBatch batch = b.build()) {
                 assertThat(batch.listValues(0, 0).toArray(ValueLayout.JAVA_BYTE)).containsExactly(1, -2);
-                assertThat(batch.listValues(1, 1).toArray(ValueLayout.JAVA_SHORT_UNALIGNED)).containsExactly((short) -1, (short) 2);
-                assertThat(batch.listValues(2, 0).toArray(ValueLayout.JAVA_FLOAT_UNALIGNED)).containsExactly(1.5f, 2.5f, 3.5f);
-                assertThat(batch.listValues(3, 0).get(ValueLayout.JAVA_LONG_UNALIGNED, 0)).isEqualTo(1_700_000_000_000_000L);
+                assertThat(batch.listValues(1, 1).toArray(ValueLayout.JAVA_SHORT_UNALIGNED))
+                        .containsExactly((short) -1, (short) 2);
+                assertThat(batch.listValues(2, 0).toArray(ValueLayout.JAVA_FLOAT_UNALIGNED))
+                        .containsExactly(1.5f, 2.5f, 3.5f);
+                assertThat(batch.listValues(3, 0).get(ValueLayout.JAVA_LONG_UNALIGNED, 0))
+                        .isEqualTo(1_700_000_000_000_000L);
                 assertThat(batch.listSize(2, 1)).isZero();
                 assertThat(batch.isNull(3, 1)).isTrue();
                 assertThat(batch.offsets(1).toArray(ValueLayout.JAVA_INT_UNALIGNED)).startsWith(0, 1, 3);

@@ -57,7 +57,8 @@ class ColumnarBuilderTest {
         try (ColumnBatch.ColumnarBuilder b = ColumnBatch.columnar(domain, allocator, schema, rows)) {
             b.setInt8(0, i8).setInt16(1, i16).setInt32(2, i32).setInt64(3, i64).setFloat32(4, f32)
                     .setFloat64(5, f64).setBool(6, bool).setUtf8(7, utf8).setBinary(8, bin).setTimestamp(9, ts)
-                    .setVariable(10, MemorySegment.ofArray(listOffsets), MemorySegment.ofArray(new long[listOffsets[rows]]));
+                    .setVariable(10, MemorySegment.ofArray(listOffsets),
+                            MemorySegment.ofArray(new long[listOffsets[rows]]));
             for (int c : new int[] {0, 1, 2, 4, 5, 6, 9, 10}) {
                 b.setValidity(c, valid);
             }

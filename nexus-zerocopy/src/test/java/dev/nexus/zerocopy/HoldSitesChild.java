@@ -20,7 +20,8 @@ public final class HoldSitesChild {
         try (EpochDomain domain = EpochDomain.builder().name("sites").reclaimInline(true).build();
              ColumnBatch batch = ColumnBatchTest.reference(domain, new CountingAllocator(), 3);
              ColumnBatch slice = batch.slice(0, 1)) {
-            System.out.println("site=" + batch.openHolds().getFirst().site() + " kind=" + slice.openHolds().getFirst().kind());
+            System.out.println("site=" + batch.openHolds().getFirst().site() + " kind="
+                    + slice.openHolds().getFirst().kind());
         }
     }
 }

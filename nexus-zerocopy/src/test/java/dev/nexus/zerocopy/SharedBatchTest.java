@@ -219,7 +219,8 @@ class SharedBatchTest {
     }
 
     /** How many times {@link #awaitReady} was refused, by kind, in this process. */
-    static final java.util.concurrent.ConcurrentHashMap<String, Long> REFUSALS = new java.util.concurrent.ConcurrentHashMap<>();
+    static final java.util.concurrent.ConcurrentHashMap<String, Long> REFUSALS =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * Maps {@code file} as soon as it is ready; until then only "no such file", NOT_READY and
