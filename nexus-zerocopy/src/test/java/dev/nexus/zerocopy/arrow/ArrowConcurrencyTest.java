@@ -62,7 +62,8 @@ class ArrowConcurrencyTest {
                                  Guard guard = domain.pin()) {
                                 for (int r = 0; r < ROWS; r += 7) {
                                     if (!ArrowTestSupport.isNull(ArrowTestSupport.I64, r)) {
-                                        assertThat(in.getLong(ArrowTestSupport.I64, r)).isEqualTo(ArrowTestSupport.i64(r));
+                                        assertThat(in.getLong(ArrowTestSupport.I64, r))
+                                                .isEqualTo(ArrowTestSupport.i64(r));
                                     }
                                     if (!ArrowTestSupport.isNull(ArrowTestSupport.NAME, r)) {
                                         assertThat(in.getString(ArrowTestSupport.NAME, r))
