@@ -97,14 +97,18 @@ class BuilderMisuseTest {
     @Test
     void failedBuildFreesItsSegment() {
         NativeAllocator shortChanging = new NativeAllocator() {
+            private MemorySegment whole; // the checked allocator frees only what it allocated, not a slice
+
             @Override
             public MemorySegment allocate(long bytes, long alignment) {
-                return allocator.allocate(bytes, alignment).asSlice(0, bytes - 1);
+                whole = allocator.allocate(bytes, alignment);
+                return whole.asSlice(0, bytes - 1);
             }
 
             @Override
             public void free(MemorySegment segment) {
-                allocator.free(segment);
+                assertThat(segment.address()).isEqualTo(whole.address());
+                allocator.free(whole);
             }
         };
         try (ColumnBatch.Builder b = ColumnBatch.builder(domain, shortChanging, schema)) {
