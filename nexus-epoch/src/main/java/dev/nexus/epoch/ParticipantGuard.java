@@ -2,19 +2,27 @@ package dev.nexus.epoch;
 
 import java.lang.foreign.MemorySegment;
 
-/** A guard of a {@link Participant}: one per (possibly nested) {@link Participant#pin()}. */
+/**
+ * A guard of a {@link Participant} at one nesting level. Outside checked mode the participant reuses
+ * two guard objects per level in turn (no allocation per pin; see {@code Participant.nextGuard}); in
+ * checked mode each pin has its own. Owner-thread only, like the participant.
+ */
 final class ParticipantGuard implements Guard {
 
     private final Participant participant;
     private final int level;
-    private boolean closed;
+    /** Whether this guard's current pin was closed; reset by the participant when it reuses it. */
+    boolean closed;
+    /** The other guard object of this level (reuse in turn); null until the level was pinned twice. */
+    ParticipantGuard twin;
     /** Views bound in checked mode; null otherwise (see CheckedViews). */
     private final CheckedViews views;
 
-    ParticipantGuard(Participant participant, int level) {
+    ParticipantGuard(Participant participant, int level, boolean checked) {
         this.participant = participant;
         this.level = level;
-        this.views = participant.domain().checked ? new CheckedViews() : null;
+        this.closed = true;
+        this.views = checked ? new CheckedViews() : null;
     }
 
     @Override
