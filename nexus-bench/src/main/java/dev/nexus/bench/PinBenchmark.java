@@ -4,6 +4,7 @@ import dev.nexus.epoch.Detector;
 import dev.nexus.epoch.EpochDomain;
 import dev.nexus.epoch.Guard;
 import dev.nexus.epoch.Participant;
+import dev.nexus.epoch.ReadSide;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.CountDownLatch;
@@ -40,7 +41,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code rwlock}: read lock and unlock of one shared {@link ReentrantReadWriteLock}.
  *   <li>{@code stamped}: {@code readLock()}+{@code unlockRead()} of one shared {@link StampedLock}.
  * </ul>
- * The epoch benchmarks run once per {@link Detector} ({@code detector} parameter): the flat-scan domain
+ * The epoch benchmarks run once per {@link ReadSide} ({@code readSide}: {@code MEMBARRIER} or
+ * {@code CAS}) and once per {@link Detector} ({@code detector} parameter): the flat-scan domain
  * is the baseline of the tree; {@code pooled} and {@code participant} also once per {@link Neighbours}
  * ({@code neighbours}): alone in the domain, or beside an idle slot in another leaf of the tree (see
  * {@link Neighbour}). Shared baselines are shared by every benchmark thread, per-thread slots are per
@@ -65,11 +67,20 @@ public class PinBenchmark {
         @Param
         Detector detector;
 
+        /**
+         * How participants pin: {@code MEMBARRIER} (opaque store, no locked instruction; needs Linux
+         * membarrier, else the trial fails with the probe's reason) or {@code CAS}. Pooled guards
+         * lease with a CAS on both.
+         */
+        @Param({"MEMBARRIER", "CAS"})
+        ReadSide readSide;
+
         EpochDomain domain;
 
         @Setup(Level.Trial)
         public void open() {
-            domain = EpochDomain.builder().name("pin-" + detector).detector(detector).build();
+            domain = EpochDomain.builder().name("pin-" + detector + "-" + readSide).detector(detector)
+                    .readSide(readSide).build();
         }
 
         @TearDown(Level.Trial)
