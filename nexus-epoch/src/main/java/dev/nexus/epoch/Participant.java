@@ -65,10 +65,8 @@ public final class Participant implements AutoCloseable {
     private final boolean membarrier;
     /** Checked mode: a fresh guard per pin (see nextGuard). */
     private final boolean checked;
-    /** Two guards per nesting level: level L's at 2(L - 1) and 2(L - 1) + 1; owner-only. */
-    private ParticipantGuard[] guards = new ParticipantGuard[8];
-    /** Bit L - 1: which guard of level L's pair the last pin at L used; owner-only. */
-    private long turns;
+    /** The guard of the last pin at each level (index level - 1); owner-only. */
+    private ParticipantGuard[] lastGuards = new ParticipantGuard[4];
     private long ownerId;
     private int depth;
     private boolean suspended;
@@ -122,24 +120,25 @@ public final class Participant implements AutoCloseable {
         if (checked) {
             return new ParticipantGuard(this, level, true);
         }
-        int index = (level - 1) << 1; // the level's pair: guards[index], guards[index + 1]
-        ParticipantGuard[] pairs = guards;
-        if (index + 1 >= pairs.length) {
-            pairs = java.util.Arrays.copyOf(pairs, Math.max(index + 2, pairs.length * 2));
-            guards = pairs;
+        ParticipantGuard[] byLevel = lastGuards;
+        if (level > byLevel.length) {
+            byLevel = java.util.Arrays.copyOf(byLevel, Math.max(level, byLevel.length * 2));
+            lastGuards = byLevel;
         }
-        // flip the level's turn bit (a long store, no reference store on the hot path); levels
-        // past 64 share bits with lower ones (the shift count wraps), which only weakens stale-close
-        // detection there: no guard of the level being pinned is open, so either object is free
-        long flipped = turns ^ (1L << (level - 1));
-        turns = flipped;
-        int slot = index + (int) ((flipped >>> (level - 1)) & 1);
-        ParticipantGuard guard = pairs[slot];
-        if (guard == null) {
-            guard = new ParticipantGuard(this, level, false);
-            pairs[slot] = guard;
+        ParticipantGuard last = byLevel[level - 1];
+        ParticipantGuard next;
+        if (last == null) {
+            next = new ParticipantGuard(this, level, false);
+        } else {
+            next = last.twin;
+            if (next == null) {
+                next = new ParticipantGuard(this, level, false);
+                next.twin = last;
+                last.twin = next;
+            }
         }
-        return guard;
+        byLevel[level - 1] = next;
+        return next;
     }
 
     private void pinSlot() {

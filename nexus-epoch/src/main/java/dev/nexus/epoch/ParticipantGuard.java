@@ -13,6 +13,8 @@ final class ParticipantGuard implements Guard {
     private final int level;
     /** Whether this guard's current pin was closed; reset by the participant when it reuses it. */
     boolean closed;
+    /** The other guard object of this level (reuse in turn); null until the level was pinned twice. */
+    ParticipantGuard twin;
     /** Views bound in checked mode; null otherwise (see CheckedViews). */
     private final CheckedViews views;
 
