@@ -20,11 +20,7 @@ import java.lang.ref.Cleaner;
  * {@link #close()} and the methods of its guards; guards close in reverse order of opening.
  *
  * <p><b>Guarantees.</b> Misuse from another thread, out-of-order closes and use after
- * {@link #close()} throw {@link IllegalStateException}. A pin allocates nothing: the participant
- * reuses two guard objects per nesting level, in turn, so closing a guard twice is reported, also
- * after the next pin at its level; a guard kept past two later pins at its level is the live one
- * again, and only checked mode ({@link EpochDomain.Builder#checked}), which gives each pin its own
- * guard, reports its use. If the thread dies without closing the
+ * {@link #close()} throw {@link IllegalStateException}. If the thread dies without closing the
  * participant, its slot is released: by the stall monitor when the participant still blocks a
  * grace period, and by a {@link Cleaner} once the participant is unreachable.
  *
@@ -63,10 +59,6 @@ public final class Participant implements AutoCloseable {
     private final long epochOffset;
     /** Membarrier read side: pin with an opaque store and the flag handshake (pinMembarrier). */
     private final boolean membarrier;
-    /** Checked mode: a fresh guard per pin (see nextGuard). */
-    private final boolean checked;
-    /** The guard of the last pin at each level (index level - 1); owner-only. */
-    private ParticipantGuard[] lastGuards = new ParticipantGuard[4];
     private long ownerId;
     private int depth;
     private boolean suspended;
@@ -78,7 +70,6 @@ public final class Participant implements AutoCloseable {
         this.slotOffset = slotOffset;
         this.epochOffset = domain.epochOffset;
         this.membarrier = domain.membarrierReadSide;
-        this.checked = domain.checked;
         this.ownerId = ownerId;
     }
 
@@ -97,48 +88,14 @@ public final class Participant implements AutoCloseable {
         if (d > 0 && suspended) {
             throw new IllegalStateException(this + ": cannot pin while a guard is suspended; resume it first");
         }
-        // obtained (allocated, the first time this depth is reached) before the pin and the depth
-        // change: nothing after them can fail (an OutOfMemoryError or StackOverflowError there would
-        // leave a pin or a level without a guard)
-        ParticipantGuard guard = nextGuard(d + 1);
-        guard.closed = false; // a field write, not a call: reopens the reused guard
+        // allocated before the pin and the depth change: nothing after them can fail (an
+        // OutOfMemoryError or StackOverflowError there would leave a pin or a level without a guard)
+        ParticipantGuard guard = new ParticipantGuard(this, d + 1);
         if (d == 0) {
             pinSlot();
         }
         depth = d + 1;
         return guard;
-    }
-
-    /**
-     * The guard for a pin at {@code level}: no allocation per pin. Each level has two guard objects
-     * used in turn, so a guard closed and then closed again after the next pin at its level is
-     * still the closed one of the pair (the misuse is reported); only a guard kept across two later
-     * pins at its level aliases a live one. Checked mode allocates a guard per pin (its views must
-     * end with it, and every stale guard stays detectable).
-     */
-    private ParticipantGuard nextGuard(int level) {
-        if (checked) {
-            return new ParticipantGuard(this, level, true);
-        }
-        ParticipantGuard[] byLevel = lastGuards;
-        if (level > byLevel.length) {
-            byLevel = java.util.Arrays.copyOf(byLevel, Math.max(level, byLevel.length * 2));
-            lastGuards = byLevel;
-        }
-        ParticipantGuard last = byLevel[level - 1];
-        ParticipantGuard next;
-        if (last == null) {
-            next = new ParticipantGuard(this, level, false);
-        } else {
-            next = last.twin;
-            if (next == null) {
-                next = new ParticipantGuard(this, level, false);
-                next.twin = last;
-                last.twin = next;
-            }
-        }
-        byLevel[level - 1] = next;
-        return next;
     }
 
     private void pinSlot() {

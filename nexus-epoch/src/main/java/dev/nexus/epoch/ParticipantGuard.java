@@ -2,27 +2,19 @@ package dev.nexus.epoch;
 
 import java.lang.foreign.MemorySegment;
 
-/**
- * A guard of a {@link Participant} at one nesting level. Outside checked mode the participant reuses
- * two guard objects per level in turn (no allocation per pin; see {@code Participant.nextGuard}); in
- * checked mode each pin has its own. Owner-thread only, like the participant.
- */
+/** A guard of a {@link Participant}: one per (possibly nested) {@link Participant#pin()}. */
 final class ParticipantGuard implements Guard {
 
     private final Participant participant;
     private final int level;
-    /** Whether this guard's current pin was closed; reset by the participant when it reuses it. */
-    boolean closed;
-    /** The other guard object of this level (reuse in turn); null until the level was pinned twice. */
-    ParticipantGuard twin;
+    private boolean closed;
     /** Views bound in checked mode; null otherwise (see CheckedViews). */
     private final CheckedViews views;
 
-    ParticipantGuard(Participant participant, int level, boolean checked) {
+    ParticipantGuard(Participant participant, int level) {
         this.participant = participant;
         this.level = level;
-        this.closed = true;
-        this.views = checked ? new CheckedViews() : null;
+        this.views = participant.domain().checked ? new CheckedViews() : null;
     }
 
     @Override
