@@ -35,6 +35,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code pooled}: {@code domain.pin()} then {@code close()}, a slot leased from the pool.
  *   <li>{@code participant}: {@code participant.pin()} then {@code close()}, the participant's own slot.
  *   <li>{@code nested}: the inner pin of a participant that already holds one guard (depth 2).
+ *   <li>{@code nestedFour}: four inner pins (depths 2 to 5) in one try-with-resources, one op; with
+ *       {@code -prof gc} it shows whether escape analysis removed the guards (0 B/op).
  *   <li>{@code floor}: a padded on-heap {@code long} per thread, volatile store then release store:
  *       what a pin costs at least (DESIGN.md section 7: 2.5 ns here).
  *   <li>{@code refcount}: {@code incrementAndGet}+{@code decrementAndGet} of one shared {@link AtomicInteger}.
@@ -244,6 +246,17 @@ public class PinBenchmark {
     public void nested(Outer outer) {
         Guard inner = outer.participant.pin();
         inner.close();
+    }
+
+    /** Four inner pins nested inside the outer guard (depths 2 to 5), closed in reverse: one op. */
+    @Benchmark
+    public void nestedFour(Outer outer) {
+        Participant p = outer.participant;
+        try (Guard a = p.pin(); Guard b = p.pin(); Guard c = p.pin(); Guard d = p.pin()) {
+            if (!(a.isPinned() & b.isPinned() & c.isPinned() & d.isPinned())) {
+                throw new AssertionError("a nested guard is not pinned");
+            }
+        }
     }
 
     @Benchmark
