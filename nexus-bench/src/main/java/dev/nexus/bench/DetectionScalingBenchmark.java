@@ -5,6 +5,7 @@ import dev.nexus.epoch.EpochDomain;
 import dev.nexus.epoch.Guard;
 import dev.nexus.epoch.NativeAllocator;
 import dev.nexus.epoch.Participant;
+import dev.nexus.epoch.ReadSide;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -108,6 +109,10 @@ public class DetectionScalingBenchmark {
         @Param
         Readers readers;
 
+        /** How participants pin ({@code MEMBARRIER}: opaque store, membarrier on this side; {@code CAS}). */
+        @Param({"MEMBARRIER", "CAS"})
+        ReadSide readSide;
+
         EpochDomain domain;
         private MemorySegment shared;
         private final CountDownLatch release = new CountDownLatch(1);
@@ -126,7 +131,8 @@ public class DetectionScalingBenchmark {
                         + " slots here (leasing the pool takes more than linear time: minutes at 262,144):"
                         + " slots=" + slots + "; use lease=PARTICIPANT");
             }
-            EpochDomain.Builder builder = EpochDomain.builder().name("detection").detector(detector);
+            EpochDomain.Builder builder = EpochDomain.builder().name("detection").detector(detector)
+                    .readSide(readSide);
             domain = lease == Lease.PARTICIPANT
                     ? builder.maxGuards(16).maxParticipants(slots).build()
                     : builder.maxGuards(slots).maxParticipants(0).build();

@@ -2,6 +2,7 @@ package dev.nexus.bench;
 
 import dev.nexus.epoch.EpochDomain;
 import dev.nexus.epoch.NativeAllocator;
+import dev.nexus.epoch.ReadSide;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -126,6 +127,13 @@ public class ReclaimBenchmark {
         @Param
         DoubleRetireCheck detectDoubleRetire;
 
+        /**
+         * The domain's read side: {@code MEMBARRIER} (retire issues no fence; one membarrier per
+         * sealed bag) or {@code CAS} (a full fence per retire).
+         */
+        @Param({"MEMBARRIER", "CAS"})
+        ReadSide readSide;
+
         final NativeAllocator malloc = NativeAllocator.malloc();
         EpochDomain domain;
         long nextFakeAddress;
@@ -133,7 +141,7 @@ public class ReclaimBenchmark {
 
         @Setup(Level.Trial)
         public void open() {
-            domain = EpochDomain.builder().name("reclaim")
+            domain = EpochDomain.builder().name("reclaim").readSide(readSide)
                     .reclaimInline(reclaim == Reclaim.INLINE)
                     .detectDoubleRetire(detectDoubleRetire == DoubleRetireCheck.ON)
                     .build();

@@ -64,6 +64,14 @@ final class DomainCloser {
             long open = setClosedBit();
             boolean committed = false;
             try {
+                // membarrier read side (the model leaves close out): participants publish a pin with
+                // an opaque store, then re-read E. The membarrier runs a full barrier in each reader
+                // at an instant B inside the call: a reader whose pin store follows B re-reads E
+                // after B, so after the closed-bit CAS above, and undoes its pin; a pin stored before
+                // B is visible when the call returns, so the scans below see it. One call suffices:
+                // the scans repeat, and a pin stored later sees the closed bit. Nothing on the CAS
+                // read side (the pin CAS and the closed-bit CAS are both locked instructions).
+                domain.readBarrier.membarrier();
                 committed = reclaimer.driveUntil(() -> domain.noSlotPinned(ownGuard), ownGuard, deadline)
                         && reclaimer.lockForClose(deadline); // waits (parked) for a running step
             } finally {

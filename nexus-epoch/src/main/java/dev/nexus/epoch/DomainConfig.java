@@ -4,6 +4,8 @@ package dev.nexus.epoch;
  * The validated options of a domain, read in one place: {@link EpochDomain.Builder} builds it.
  *
  * @param guardBackstop whether pooled pins record themselves for the backstop
+ * @param readSide the read side in use, {@link ReadSide#MEMBARRIER} or {@link ReadSide#CAS} (never AUTO)
+ * @param readSideReason why that read side: what was asked, and the membarrier probe's answer
  * @param checked checked mode: guards bind segments to their lifetime
  * @param failureHandler who hears of failing frees and actions; null: the default log line
  * @param graceDistance epochs a tag must age before its bag is freed: 2. Only tests set 1, through
@@ -14,5 +16,6 @@ record DomainConfig(String name, Detector detector, int poolCapacity, int initia
         int participantCapacity, long budgetBytes, BudgetPolicy budgetPolicy,
         long stallThresholdNanos, StallListener stallListener, boolean reclaimInline,
         boolean recordPinSites, boolean detectDoubleRetire, long sealBytes, int stripes,
-        int graceDistance, ReclaimFailureHandler failureHandler, boolean checked, boolean guardBackstop) {
+        int graceDistance, ReclaimFailureHandler failureHandler, boolean checked, boolean guardBackstop,
+        ReadSide readSide, String readSideReason) {
 }

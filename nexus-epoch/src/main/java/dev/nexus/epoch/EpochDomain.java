@@ -5,8 +5,10 @@ import dev.nexus.epoch.internal.DomainLayout;
 import dev.nexus.epoch.internal.Epoch;
 import dev.nexus.epoch.internal.FlatScanDetector;
 import dev.nexus.epoch.internal.GracePeriodDetector;
+import dev.nexus.epoch.internal.Membarrier;
 import dev.nexus.epoch.internal.NativeAccess;
 import dev.nexus.epoch.internal.QuiescenceTree;
+import dev.nexus.epoch.internal.ReadBarrier;
 import dev.nexus.epoch.internal.Reclaimer;
 import dev.nexus.epoch.internal.SharedRegion;
 import dev.nexus.epoch.internal.SlotAllocator;
@@ -98,6 +100,10 @@ public final class EpochDomain implements AutoCloseable {
     final boolean backstopEnabled;
     /** Checked mode: guards bind segments to their lifetime ({@link Guard#bind}). */
     final boolean checked;
+    /** The read side's grace-period half: membarrier calls, or nothing (see {@link ReadSide}). */
+    final ReadBarrier readBarrier;
+    /** Whether participants pin with an opaque store (the membarrier read side). */
+    final boolean membarrierReadSide;
     private final DomainLayout layout;
     private final SlotAllocator slots;
     private final Reclaimer reclaimer;
@@ -122,17 +128,21 @@ public final class EpochDomain implements AutoCloseable {
         this.backstop = new GuardBackstop(slotBase, layout.poolCapacity(), config.initialPool());
         this.checked = config.checked();
         this.backstopEnabled = config.guardBackstop();
+        this.membarrierReadSide = config.readSide() == ReadSide.MEMBARRIER;
+        this.readBarrier = membarrierReadSide ? ReadBarrier.membarrier(Membarrier.get()) : ReadBarrier.cas();
         this.detector = config.detector() == Detector.FLAT_SCAN
-                ? new FlatScanDetector(layout, slots)
-                : new QuiescenceTree(layout);
+                ? new FlatScanDetector(layout, slots, readBarrier)
+                : new QuiescenceTree(layout, readBarrier);
         this.pinSites = config.recordPinSites() ? new PinSite[layout.capacity()] : null;
-        this.participants = new ParticipantRegistry(new Ref(name, slotBase, detector), layout, slots);
+        this.participants = new ParticipantRegistry(new Ref(name, slotBase, detector), layout, slots,
+                membarrierReadSide);
         this.stalls = new StallMonitor(this, config.stallThresholdNanos(), config.stallListener());
         // E starts at 1: the zeroed node words carry tag 0, which must read as "older" (not done)
         SharedRegion.setLongVolatile(epochOffset, Epoch.FIRST);
         WeakStallSink weakStalls = new WeakStallSink(stalls); // the reclaimer thread must not pin us
         this.reclaimer = new Reclaimer(name, epochOffset, detector, config.graceDistance(),
-                config.sealBytes(), config.stripes(), config.detectDoubleRetire(), weakStalls, weakStalls);
+                config.sealBytes(), config.stripes(), config.detectDoubleRetire(), weakStalls, weakStalls,
+                readBarrier);
         reclaimer.failureHandler(DomainStatistics.failureSink(name, config.failureHandler()));
         this.closer = new DomainCloser(this, epochOffset, layout, reclaimer, stalls, released,
                 DomainReaper.CLEANER.register(this,
@@ -165,7 +175,9 @@ public final class EpochDomain implements AutoCloseable {
 
     /**
      * Pins a guard on a slot leased from the domain's pool. Works on any thread, virtual threads
-     * included; nested pins lease another slot. The guard may be closed on another thread.
+     * included; nested pins lease another slot. The guard may be closed on another thread. The
+     * lease is a compare-and-swap on either {@link ReadSide} (two threads may pick one slot); a
+     * {@link Participant} pins without one on {@link ReadSide#MEMBARRIER}.
      *
      * @return an open guard; close it (try-with-resources) as soon as the reads are done
      * @throws IllegalStateException if the domain is closed, or every slot of the pool is pinned
@@ -390,9 +402,13 @@ public final class EpochDomain implements AutoCloseable {
         if (mark) {
             allocator.markRetired(segment); // refuses a segment the allocator does not own as live
         }
-        // full fence: orders the caller's unlink (a store) before the tag read of E (a load);
-        // pairs with the volatile pin CAS of readers (crossbeam's retire rule)
-        VarHandle.fullFence();
+        if (!membarrierReadSide) {
+            // full fence: orders the caller's unlink (a store) before the tag read of E (a load);
+            // pairs with the volatile pin CAS of readers (crossbeam's retire rule). The membarrier
+            // read side needs none (WUnlinkMb): the bag's tag is read at its seal, after a
+            // membarrier (WSeal, WSealMb, WSealTag in Reclaimer.seal)
+            VarHandle.fullFence();
+        }
         if (!reclaimer.retire(segment, allocator, bytes)) {
             if (mark) {
                 allocator.unmarkRetired(segment); // the segment is the caller's again
@@ -417,7 +433,9 @@ public final class EpochDomain implements AutoCloseable {
     public void defer(Runnable action) {
         Objects.requireNonNull(action, "action");
         checkOpen();
-        VarHandle.fullFence(); // full fence: as in retire, orders the caller's unlink before the tag
+        if (!membarrierReadSide) {
+            VarHandle.fullFence(); // full fence: as in retire (the membarrier read side: at the seal)
+        }
         if (!reclaimer.retire(action, null, 0)) {
             throw closedException();
         }
@@ -504,7 +522,15 @@ public final class EpochDomain implements AutoCloseable {
     private boolean synchronizeUntil(long deadline) throws InterruptedException {
         checkOpen();
         checkNotReclaiming("synchronize()");
-        VarHandle.fullFence(); // full fence: the caller's earlier unlinks are ordered before the read of E
+        if (membarrierReadSide) {
+            // a writer (the model leaves synchronize out): after the membarrier, every pin store
+            // issued before it is visible, and every load after it sees the caller's unlinks, so a
+            // guard open when this call started is pinned at e <= the E read below, visible to every
+            // observation of grace period target - 1 (the seal's argument, for one item)
+            readBarrier.membarrier();
+        } else {
+            VarHandle.fullFence(); // full fence: the caller's earlier unlinks are ordered before the read of E
+        }
         long target = Epoch.value(SharedRegion.getLongVolatile(epochOffset)) + 2;
         boolean done = reclaimer.driveUntil(() -> epochOrClosed() >= target,
                 stalls.failingOnOwnGuard("synchronize()"), deadline);
@@ -650,7 +676,8 @@ public final class EpochDomain implements AutoCloseable {
         return new EpochStats(Epoch.value(SharedRegion.getLongVolatile(epochOffset)),
                 reclaimer.retiredCount(), reclaimer.retiredBytes(), reclaimer.reclaimedCount(),
                 reclaimer.reclaimedBytes(), pendingBytes, budgetOverruns.get(), stalls.reported(),
-                reclaimer.failures(), slots.poolActive(), slots.participantHighWater());
+                reclaimer.failures(), slots.poolActive(), slots.participantHighWater(), config.readSide(),
+                config.readSideReason());
     }
 
     /**
@@ -688,6 +715,7 @@ public final class EpochDomain implements AutoCloseable {
     @Override
     public String toString() {
         return "EpochDomain[" + name + ", epoch=" + epochValue() + ", detector=" + config.detector()
+                + ", readSide=" + config.readSide() + " (" + config.readSideReason() + ")"
                 + (isClosed() ? ", closed" : "") + "]";
     }
 
@@ -726,6 +754,8 @@ public final class EpochDomain implements AutoCloseable {
         private boolean checked;
         private boolean guardBackstop = true;
         private int graceDistance = 2;
+        private ReadSide readSide = ReadSide.AUTO;
+        private Membarrier.Status membarrierStatus;
 
         private Builder() {
         }
@@ -946,6 +976,34 @@ public final class EpochDomain implements AutoCloseable {
         }
 
         /**
+         * How participants pin (see {@link ReadSide}). {@link ReadSide#AUTO} chooses when the
+         * domain is built, from {@code membarrier}'s probe and the processor; {@link EpochStats#readSide()}
+         * and {@link EpochDomain#toString()} say which read side is in use and why. Default:
+         * {@link ReadSide#AUTO}.
+         *
+         * @param readSide the read side
+         * @return this builder
+         */
+        public Builder readSide(ReadSide readSide) {
+            this.readSide = Objects.requireNonNull(readSide, "readSide");
+            return this;
+        }
+
+        /**
+         * Test switch, never public: the membarrier probe's answer that {@link #build()} uses instead
+         * of {@code Membarrier.get().status()}, to exercise the fallback on a system that supports
+         * membarrier. Only an unsupported status may be injected (a supported one would make the
+         * domain call a membarrier the system may not have).
+         */
+        Builder membarrierStatusForTests(Membarrier.Status status) {
+            if (status.supported()) {
+                throw new IllegalArgumentException("only an unsupported status can be injected: " + status);
+            }
+            this.membarrierStatus = status;
+            return this;
+        }
+
+        /**
          * Test switch, never public: frees bags after {@code distance} epochs instead of 2. With 1
          * the domain is broken on purpose (it frees while late pinners may still read); the torture
          * test must catch it.
@@ -961,8 +1019,40 @@ public final class EpochDomain implements AutoCloseable {
          * @return a new domain
          * @throws IllegalCallerException if the JVM denies this module native access; the message
          *     names the flag to add
+         * @throws IllegalStateException if {@link ReadSide#MEMBARRIER} was asked for and
+         *     {@code membarrier} is not supported here (the message gives the probe's reason)
          */
         public EpochDomain build() {
+            NativeAccess.ensure(); // before the membarrier probe, which calls native code too
+            Membarrier.Status status = membarrierStatus != null ? membarrierStatus : Membarrier.get().status();
+            ReadSide resolved;
+            String reason;
+            switch (readSide) {
+                case CAS -> {
+                    resolved = ReadSide.CAS;
+                    reason = "asked for (readSide(CAS))";
+                }
+                case MEMBARRIER -> {
+                    if (!status.supported()) {
+                        throw new IllegalStateException("readSide(MEMBARRIER) asked for, but membarrier is "
+                                + status + "; use ReadSide.AUTO or ReadSide.CAS");
+                    }
+                    resolved = ReadSide.MEMBARRIER;
+                    reason = "asked for (readSide(MEMBARRIER)); membarrier " + status;
+                }
+                default -> {
+                    if (status.supported() && TSO) {
+                        resolved = ReadSide.MEMBARRIER;
+                        reason = "AUTO on x86-64: membarrier " + status;
+                    } else {
+                        resolved = ReadSide.CAS;
+                        reason = "AUTO: " + (status.supported()
+                                ? "membarrier is supported, but the processor is " + System.getProperty("os.arch")
+                                        + ", not the total-store-order x86-64 the protocol's model checks"
+                                : "membarrier " + status);
+                    }
+                }
+            }
             int processors = Runtime.getRuntime().availableProcessors();
             int initialPool = Math.min(maxGuards,
                     Math.max(DomainLayout.LEAF_FANOUT, Integer.highestOneBit(processors * 4 - 1) << 1));
@@ -972,7 +1062,10 @@ public final class EpochDomain implements AutoCloseable {
             return new EpochDomain(new DomainConfig(name, detector, maxGuards, initialPool,
                     maxParticipants, budgetBytes, budgetPolicy, stallThresholdNanos, stallListener,
                     reclaimInline, recordPinSites, detectDoubleRetire, sealBytes, stripes, graceDistance,
-                    failureHandler, checked, guardBackstop));
+                    failureHandler, checked, guardBackstop, resolved, reason));
         }
+
+        private static final boolean TSO = "amd64".equals(System.getProperty("os.arch"))
+                || "x86_64".equals(System.getProperty("os.arch"));
     }
 }

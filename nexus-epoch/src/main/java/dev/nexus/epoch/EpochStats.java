@@ -16,8 +16,11 @@ package dev.nexus.epoch;
  * @param reclaimFailures frees and actions that threw
  * @param poolSlots slots in the guard pool's active part
  * @param participantSlots participant slots ever leased (high-water mark)
+ * @param readSide how participants pin: {@link ReadSide#MEMBARRIER} or {@link ReadSide#CAS}
+ * @param readSideReason why that read side (what the builder asked, the membarrier probe's answer)
  */
 public record EpochStats(long epoch, long retiredCount, long retiredBytes, long reclaimedCount,
         long reclaimedBytes, long pendingBytes, long budgetOverruns, long stalls,
-        long reclaimFailures, int poolSlots, int participantSlots) {
+        long reclaimFailures, int poolSlots, int participantSlots, ReadSide readSide,
+        String readSideReason) {
 }

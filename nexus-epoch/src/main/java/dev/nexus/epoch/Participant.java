@@ -3,6 +3,7 @@ package dev.nexus.epoch;
 import dev.nexus.epoch.internal.DomainLayout;
 import dev.nexus.epoch.internal.Epoch;
 import dev.nexus.epoch.internal.SharedRegion;
+import dev.nexus.epoch.internal.SlotFlag;
 import java.lang.ref.Cleaner;
 
 /**
@@ -28,6 +29,12 @@ import java.lang.ref.Cleaner;
  * offline for idleness, which re-joins it: both lock-free and O(log T) for T slots. Closing a guard
  * is wait-free (stores only), except closing a suspended inner guard, which pins again.
  *
+ * <p><b>Read side.</b> On {@link ReadSide#MEMBARRIER} (see {@link EpochDomain.Builder#readSide}) a
+ * pin is an opaque store of the slot and a read of its flag word, with no fence and no locked
+ * instruction, unless the slot is being taken offline (one compare-and-swap cancels that) or is
+ * offline (a re-join); the grace-period side calls {@code membarrier} instead. On
+ * {@link ReadSide#CAS} a pin is a compare-and-swap of the slot.
+ *
  * <p><b>Not thread-safe</b> by design: it belongs to one thread.
  *
  * <p>Memory effects: as for every guard; see the {@linkplain dev.nexus.epoch package documentation}.
@@ -38,12 +45,20 @@ public final class Participant implements AutoCloseable {
      * Implementation notes. The slot is owned: only this participant's thread pins and unpins it;
      * the advancer may CAS it IDLE -> OFFLINE, which is why the pin is a CAS from IDLE and not a
      * plain store. depth, suspended and ownerId are plain fields read and written by the owner only.
+     *
+     * Membarrier read side (ReadSide.MEMBARRIER): the slot word is written by the owner alone (and
+     * by a release once the owner is done or dead), so the pin is an opaque store with no fence,
+     * and going offline is the flag word's business (SlotFlag; QuiescenceTree.offlineByFlag). The
+     * pin follows tla/QuiescenceTree.tla, "THE MEMBARRIER READ SIDE", step by step: see
+     * pinMembarrier.
      */
 
     private final EpochDomain domain;
     private final int slot;
     private final long slotOffset;
     private final long epochOffset;
+    /** Membarrier read side: pin with an opaque store and the flag handshake (pinMembarrier). */
+    private final boolean membarrier;
     private long ownerId;
     private int depth;
     private boolean suspended;
@@ -54,6 +69,7 @@ public final class Participant implements AutoCloseable {
         this.slot = slot;
         this.slotOffset = slotOffset;
         this.epochOffset = domain.epochOffset;
+        this.membarrier = domain.membarrierReadSide;
         this.ownerId = ownerId;
     }
 
@@ -83,6 +99,10 @@ public final class Participant implements AutoCloseable {
     }
 
     private void pinSlot() {
+        if (membarrier) {
+            pinMembarrier();
+            return;
+        }
         long e = SharedRegion.getLongVolatile(epochOffset); // volatile read of E
         // volatile CAS IDLE -> PINNED(e): publishes the pin; the store->load point of the read side
         if (e < 0 || !SharedRegion.casLong(slotOffset, Epoch.IDLE, Epoch.pinned(e))) {
@@ -97,6 +117,89 @@ public final class Participant implements AutoCloseable {
             if (!done) {
                 unpinIfPinned(); // at the CAS's own depth: an overflow leaves room for the undo
             }
+        }
+    }
+
+    /**
+     * The membarrier read side's pin: no locked instruction unless the slot is being taken offline
+     * or is offline. The model's steps, in order: RStart (read E), RStore (opaque store of
+     * PINNED(e)), RFlag (read the flag), then per the flag: ONLINE, the pin holds; OFFLINING(n),
+     * RCancel (CAS it back to ONLINE; on failure read the flag again); OFFLINE, RArrive and RJoinMb
+     * (count the slot, CAS the flag ONLINE) and start again with a fresh E. Then the closed check
+     * and the report (PinDone). If anything throws, the pin is undone (the release store of IDLE;
+     * the owner alone writes this word).
+     */
+    private void pinMembarrier() {
+        boolean done = false;
+        try {
+            long e;
+            do {
+                // RStart: volatile read of E (a plain load on x86-64)
+                e = SharedRegion.getLongVolatile(epochOffset);
+                if (e < 0) {
+                    throw domain.closedException();
+                }
+                // RStore: opaque store, then no fence. The loads below (and the guard's) may be
+                // performed before it is visible to other processors; every reader of slots pays
+                // for that with a membarrier instead: fqs (AMb), the offliner (AOffMb), the sealer
+                // (WSealMb), synchronize and close. Opaque, not plain: HotSpot brackets an opaque
+                // native store with compiler barriers, so no later load is compiled above it
+                // (docs/memory-model.md); a plain store has none.
+                SharedRegion.setLongOpaque(slotOffset, Epoch.pinned(e));
+            } while (!flagHeld());
+            // volatile re-read of E after the pin store: the closed bit; pairs with close()'s
+            // membarrier between its closed-bit CAS and its slot scan (DomainCloser)
+            if (SharedRegion.getLongVolatile(epochOffset) < 0) {
+                throw domain.closedException();
+            }
+            if (SharedRegion.getLongPlain(slotOffset + DomainLayout.SLOT_SEEN) != e) {
+                domain.firstPinInEpoch(slot, slotOffset, e); // PinDone: report as on the CAS side
+            }
+            done = true;
+        } finally {
+            if (!done) {
+                // release: undoes the pin store (the guard will not be returned)
+                SharedRegion.setLongRelease(slotOffset, Epoch.IDLE);
+            }
+        }
+    }
+
+    /**
+     * After the pin store: whether the slot is counted online, so the pin holds (RFlag, RCancel);
+     * false after a re-join (RArrive, RJoinMb): the caller pins again with a fresh E.
+     */
+    private boolean flagHeld() {
+        long flagOffset = slotOffset + DomainLayout.SLOT_FLAG;
+        while (true) {
+            // RFlag: volatile read (a plain load on x86-64); it may pass the buffered pin store,
+            // which the offliner's membarrier accounts for (QuiescenceTree.offlineByFlag)
+            long flag = SharedRegion.getLongVolatile(flagOffset);
+            int state = SlotFlag.state(flag);
+            if (state == SlotFlag.ONLINE) {
+                return true;
+            }
+            if (state == SlotFlag.OFFLINING) {
+                // RCancel: volatile CAS of the full word OFFLINING(n) -> ONLINE (a locked
+                // instruction: the pin store is visible first). Success: the slot never departed
+                // and the offliner's commit fails; failure: it committed or backed off, read again
+                if (SharedRegion.casLong(flagOffset, flag, SlotFlag.next(flag, SlotFlag.ONLINE))) {
+                    return true;
+                }
+                continue;
+            }
+            // RArrive: count the slot (getAndAdd on its path) before it is published online
+            domain.detector.arrive(slot);
+            boolean joined = false;
+            try {
+                // RJoinMb: volatile CAS OFFLINE -> ONLINE; only the owner moves the flag out of
+                // OFFLINE, so it fails only if a release of this slot raced (then undo the count)
+                joined = SharedRegion.casLong(flagOffset, flag, SlotFlag.next(flag, SlotFlag.ONLINE));
+            } finally {
+                if (!joined) {
+                    domain.detector.depart(slot);
+                }
+            }
+            return false;
         }
     }
 
@@ -152,6 +255,7 @@ public final class Participant implements AutoCloseable {
 
     /** Undoes a pin whose guard will not be returned (the domain is closed, or an Error struck). */
     private void unpinIfPinned() {
+        // (the CAS read side only: pinMembarrier undoes its own pin with a release store)
         // volatile read, then a volatile CAS from the pinned word seen: the owner alone pins the slot
         long word = SharedRegion.getLongVolatile(slotOffset);
         if (Epoch.isPinned(word)) {
@@ -212,6 +316,11 @@ public final class Participant implements AutoCloseable {
 
     boolean isPinned() {
         return depth > 0 && !suspended;
+    }
+
+    /** Region offset of this participant's slot word (for tests of the slot's words). */
+    long slotOffset() {
+        return slotOffset;
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.nexus.epoch.internal.DomainLayout;
 import dev.nexus.epoch.internal.Epoch;
 import dev.nexus.epoch.internal.SharedRegion;
 import dev.nexus.epoch.internal.SlotAllocator;
+import dev.nexus.epoch.internal.SlotFlag;
 import java.lang.ref.Cleaner;
 import java.lang.ref.WeakReference;
 
@@ -27,8 +28,11 @@ final class ParticipantRegistry {
     private final int capacity;
     /** Owner thread per participant slot, weakly; written on register and release, read racily. */
     private final WeakReference<?>[] owners;
+    /** Membarrier read side: a participant slot's online state is its flag word (see SlotFlag). */
+    private final boolean byFlag;
 
-    ParticipantRegistry(EpochDomain.Ref domain, DomainLayout layout, SlotAllocator slots) {
+    ParticipantRegistry(EpochDomain.Ref domain, DomainLayout layout, SlotAllocator slots, boolean byFlag) {
+        this.byFlag = byFlag;
         this.domain = domain;
         this.slots = slots;
         this.first = layout.poolCapacity();
@@ -69,6 +73,15 @@ final class ParticipantRegistry {
      */
     void release(int slot) {
         long slotOffset = slotOffset(slot);
+        if (byFlag) {
+            // the owner is done (closed at depth 0) or gone (unreachable): no pin follows, so the
+            // owner-only slot word can be written here; volatile, before the flag goes offline
+            SharedRegion.setLongVolatile(slotOffset, Epoch.FREE);
+            takeFlagOffline(slot, slotOffset);
+            owners[slot - first] = null;
+            slots.returnParticipantSlot(slot);
+            return;
+        }
         while (true) {
             long word = SharedRegion.getLongVolatile(slotOffset);
             // volatile CAS to FREE: wins against a concurrent offlining of the same word
@@ -96,12 +109,40 @@ final class ParticipantRegistry {
         if (owner instanceof Thread thread && thread.isAlive()) {
             return false;
         }
+        if (byFlag) {
+            // volatile CAS from the pinned word seen (the dead owner writes nothing more), then the
+            // flag goes offline as in release; a later release finds it offline and departs nothing
+            if (SharedRegion.casLong(slotOffset(slot), word, Epoch.IDLE)) {
+                takeFlagOffline(slot, slotOffset(slot));
+                return true;
+            }
+            return false;
+        }
         // volatile CAS from the pinned word seen: fails if the slot moved on meanwhile
         if (SharedRegion.casLong(slotOffset(slot), word, Epoch.OFFLINE)) {
             domain.detector().depart(slot);
             return true;
         }
         return false;
+    }
+
+    /**
+     * Membarrier read side: moves the slot's flag to OFFLINE (volatile CAS of the full word) and
+     * departs if this call took it from ONLINE or OFFLINING (counted either way; an offliner whose
+     * OFFLINING(n) this CAS replaced fails its commit and departs nothing).
+     */
+    private void takeFlagOffline(int slot, long slotOffset) {
+        long flagOffset = slotOffset + DomainLayout.SLOT_FLAG;
+        while (true) {
+            long flag = SharedRegion.getLongVolatile(flagOffset);
+            if (SlotFlag.state(flag) == SlotFlag.OFFLINE) {
+                return;
+            }
+            if (SharedRegion.casLong(flagOffset, flag, SlotFlag.next(flag, SlotFlag.OFFLINE))) {
+                domain.detector().depart(slot); // after the slot is published offline
+                return;
+            }
+        }
     }
 
     /** The thread that registered the participant owning {@code slot}, if known and alive. */

@@ -26,6 +26,12 @@
  *
  * <h2>What is not promised</h2>
  * <ul>
+ *   <li>On the membarrier read side ({@link dev.nexus.epoch.ReadSide#MEMBARRIER}, the default
+ *       where Linux supports it on x86-64), the edges above rest on two facts outside the Java
+ *       memory model: the kernel's {@code membarrier(2)} contract, and HotSpot's compiling no load
+ *       above an opaque store (see {@code docs/memory-model.md}). On another JVM (Graal, OpenJ9),
+ *       build domains with {@link dev.nexus.epoch.ReadSide#CAS}, whose edges rest on the Java
+ *       memory model alone.</li>
  *   <li>No ordering between two guards of different threads: a guard is not a lock.</li>
  *   <li>References loaded before {@link dev.nexus.epoch.Guard#suspend()} are not protected after it.</li>
  *   <li>Reads made after a pooled guard became unreachable without being closed are not protected:

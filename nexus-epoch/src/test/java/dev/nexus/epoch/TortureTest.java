@@ -2,24 +2,30 @@ package dev.nexus.epoch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nexus.epoch.internal.Membarrier;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * rcutorture in spirit: readers on platform and virtual threads traverse shared links to native
  * segments inside guards (random guard lengths, nesting, suspension, rare stalls) while writers
  * replace the segments and retire the old ones through an allocator that poisons on free. Any read
  * of poison, or of a torn value, fails the run; at the end every retired segment must have been freed
- * exactly once. A deliberately broken domain (frees at {@code E >= t + 1}) must be caught.
+ * exactly once. A deliberately broken domain (frees at {@code E >= t + 1}) must be caught. Every run
+ * is made on both read sides ({@link ReadSide#MEMBARRIER} where this system supports it, and
+ * {@link ReadSide#CAS}); two of the platform readers are participants, which on the membarrier read
+ * side sometimes idle between guards long enough to be taken offline by the flag handshake.
  *
  * <p>Duration: {@code -Dnexus.torture.seconds=N} per run (default 4; {@code ./scripts/check --long}
  * sets 120).
@@ -30,11 +36,32 @@ class TortureTest {
     private static final int LINKS = 64;
     private static final int VALUE_BYTES = 64;
 
-    /** The real domain, both detectors: no poisoned read, every retired segment freed exactly once. */
+    /** The read sides this system can run: CAS always, MEMBARRIER where membarrier is supported. */
+    static List<ReadSide> readSides() {
+        return Membarrier.get().status().supported() ? List.of(ReadSide.MEMBARRIER, ReadSide.CAS)
+                : List.of(ReadSide.CAS);
+    }
+
+    /** Every detector with every read side this system can run. */
+    static List<Arguments> detectorsAndReadSides() {
+        List<Arguments> all = new ArrayList<>();
+        for (Detector detector : Detector.values()) {
+            for (ReadSide readSide : readSides()) {
+                all.add(Arguments.of(detector, readSide));
+            }
+        }
+        return all;
+    }
+
+    /**
+     * The real domain, both detectors, both read sides: no poisoned read, every retired segment
+     * freed exactly once.
+     */
     @ParameterizedTest
-    @EnumSource(Detector.class)
-    void realDomainNeverFreesWhatAReaderCanSee(Detector detector) {
-        Result result = run(EpochDomain.builder().name("torture-" + detector).detector(detector),
+    @MethodSource("detectorsAndReadSides")
+    void realDomainNeverFreesWhatAReaderCanSee(Detector detector, ReadSide readSide) {
+        Result result = run(EpochDomain.builder().name("torture-" + detector + "-" + readSide).detector(detector)
+                        .readSide(readSide),
                 SECONDS * 1_000_000_000L, false);
         assertThat(result.violations).as("poisoned or torn reads: %s", result.firstViolation).isZero();
         assertThat(result.doubleFrees).isZero();
@@ -45,29 +72,36 @@ class TortureTest {
         assertThat(result.retired).isPositive();
     }
 
-    /** The same run with inline reclamation (no reclaimer thread) is just as safe. */
-    @Test
-    void inlineReclamationIsSafe() {
-        Result result = run(EpochDomain.builder().name("torture-inline").reclaimInline(true),
+    /** The same run with inline reclamation (no reclaimer thread) is just as safe, on both read sides. */
+    @ParameterizedTest
+    @MethodSource("readSides")
+    void inlineReclamationIsSafe(ReadSide readSide) {
+        Result result = run(EpochDomain.builder().name("torture-inline-" + readSide).reclaimInline(true)
+                        .readSide(readSide),
                 Math.max(1, SECONDS / 2) * 1_000_000_000L, false);
         assertThat(result.violations).as("poisoned reads: %s", result.firstViolation).isZero();
         assertThat(result.freed).isEqualTo(result.retired);
     }
 
-    /** A domain that frees one epoch early is caught by the torture run, with either detector. */
+    /** A domain that frees one epoch early is caught by the torture run, either detector, either read side. */
     @ParameterizedTest
-    @EnumSource(Detector.class)
-    void brokenDomainIsCaught(Detector detector) {
-        Result result = run(EpochDomain.builder().name("broken-" + detector).detector(detector)
-                .brokenGraceDistanceForTests(1), 30_000_000_000L, true);
+    @MethodSource("detectorsAndReadSides")
+    void brokenDomainIsCaught(Detector detector, ReadSide readSide) {
+        Result result = run(EpochDomain.builder().name("broken-" + detector + "-" + readSide).detector(detector)
+                .readSide(readSide).brokenGraceDistanceForTests(1), 30_000_000_000L, true);
         assertThat(result.violations).as("the torture test must see the broken domain free too early")
                 .isPositive();
     }
 
-    /** Closing the domain under load: readers either fail to pin or read valid data; all is freed. */
-    @Test
-    void closeUnderLoad() {
-        Result result = run(EpochDomain.builder().name("torture-close"), 1_000_000_000L, false, true);
+    /**
+     * Closing the domain under load, on both read sides: readers either fail to pin or read valid
+     * data; all is freed.
+     */
+    @ParameterizedTest
+    @MethodSource("readSides")
+    void closeUnderLoad(ReadSide readSide) {
+        Result result = run(EpochDomain.builder().name("torture-close-" + readSide).readSide(readSide),
+                1_000_000_000L, false, true);
         assertThat(result.violations).as("poisoned reads: %s", result.firstViolation).isZero();
         assertThat(result.freed).isEqualTo(result.retired);
     }
@@ -117,7 +151,7 @@ class TortureTest {
                 });
             }
             for (int r = 0; r < 3; r++) {
-                boolean participant = r == 0;
+                boolean participant = r < 2;
                 threads.platform("reader-" + r, () -> read(domain, links, participant, stop, reads,
                         violations, first));
             }
@@ -162,6 +196,9 @@ class TortureTest {
         try {
             self = participant ? domain.register() : null;
             while (!stop.get()) {
+                if (self != null && random.nextInt(2048) == 0) {
+                    LockSupport.parkNanos(2_000_000); // idle: long enough for the slot to go offline
+                }
                 try (Guard guard = self != null ? self.pin() : domain.pin()) {
                     int length = 1 + random.nextInt(random.nextInt(8) == 0 ? 64 : 8);
                     for (int n = 0; n < length; n++) {

@@ -48,7 +48,8 @@ final class PinSection implements Section {
                 rows.add(row);
                 String label = result.method() + (result.param("detector") == null ? ""
                         : result.param("detector").equals("FLAT_SCAN") ? " flat" : " tree")
-                        + (result.param("neighbours") == null ? "" : result.has("neighbours", "NONE") ? " alone" : "");
+                        + (result.param("neighbours") == null ? "" : result.has("neighbours", "NONE") ? " alone" : "")
+                        + (result.param("readSide") == null ? "" : " " + result.param("readSide").toLowerCase(java.util.Locale.ROOT));
                 series.put(label, nanos);
                 if (!categories.contains(label)) {
                     categories.add(label);

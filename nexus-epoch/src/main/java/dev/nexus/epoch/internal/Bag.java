@@ -60,6 +60,11 @@ final class Bag {
         return bytes;
     }
 
+    /** Raises the tag to {@code epochTag} if it is larger (the membarrier read side's seal tag). */
+    void raiseTag(long epochTag) {
+        tag = Math.max(tag, epochTag);
+    }
+
     long tag() {
         return tag;
     }

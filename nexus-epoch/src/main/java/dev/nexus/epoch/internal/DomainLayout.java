@@ -10,6 +10,7 @@ package dev.nexus.epoch.internal;
  *                                | E (global epoch | CLOSED bit)  one page   |
  * slots = block + 4096           +--------------------------------------------+
  *   slot i at slots + 128 i      | +0 state  +8 seen  +16 owner thread id     |  x capacity
+ *                                | +24 flag (membarrier read side, SlotFlag)  |
  *                                +--------------------------------------------+
  * level 0 (leaves, 16 slots)     | +0 node word (tag | pending)   128 bytes   |  x leaves
  *                                +--------------------------------------------+
@@ -44,6 +45,11 @@ public final class DomainLayout {
     public static final long SLOT_SEEN = 8;
     /** Offset of a slot's owner thread id (owner-written, read racily for stall reports). */
     public static final long SLOT_OWNER = 16;
+    /**
+     * Offset of a slot's flag word (the membarrier read side's online/offlining/offline state with
+     * its sequence number; see {@link SlotFlag}); unused on the CAS read side.
+     */
+    public static final long SLOT_FLAG = 24;
     /** Offset of an inner node's counts line from the node's start. */
     public static final long NODE_COUNTS = STRIDE;
     /** Bytes of an inner node: its word's stride plus the counts line. */

@@ -12,12 +12,14 @@ public final class FlatScanDetector implements GracePeriodDetector {
     private final DomainLayout layout;
     private final SlotAllocator slots;
     private final long epochOffset;
+    private final ReadBarrier barrier;
 
-    /** A detector over the slots {@code slots} has leased. */
-    public FlatScanDetector(DomainLayout layout, SlotAllocator slots) {
+    /** A detector over the slots {@code slots} has leased; see {@link ReadBarrier} for {@code barrier}. */
+    public FlatScanDetector(DomainLayout layout, SlotAllocator slots, ReadBarrier barrier) {
         this.layout = layout;
         this.slots = slots;
         this.epochOffset = layout.epoch();
+        this.barrier = barrier;
     }
 
     @Override
@@ -27,6 +29,7 @@ public final class FlatScanDetector implements GracePeriodDetector {
 
     @Override
     public boolean forceQuiescentState(long k, StragglerSink stragglers) {
+        barrier.membarrier(); // AMb, as in QuiescenceTree: pin stores visible before the slot reads
         boolean quiescent = scan(0, slots.poolActive(), k, stragglers);
         int first = layout.poolCapacity();
         quiescent &= scan(first, first + slots.participantHighWater(), k, stragglers);

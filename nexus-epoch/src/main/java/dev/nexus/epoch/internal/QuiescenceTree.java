@@ -26,17 +26,33 @@ public final class QuiescenceTree implements GracePeriodDetector {
      * Observation rule (NoReclaimWhilePinned rests on it): a pending bit of grace period k is
      * cleared only after a volatile read, made after seeing E = k, found the slot not pinned or
      * pinned at >= k, or found counts[c] == 0.
+     *
+     * Membarrier read side (ReadBarrier.isMembarrier(); the model's "THE MEMBARRIER READ SIDE"):
+     * participants pin with an opaque store that may still sit in a store buffer, so fqs issues a
+     * membarrier after the caller read E = k and before it reads any slot (AStart, AMb), and a
+     * participant slot goes offline by its flag word, not by a CAS of its slot word (the owner
+     * stores that word without a locked instruction, so a CAS IDLE -> OFFLINE could not lose to
+     * its pin): offlineByFlag below. Pool slots keep the CAS lease and the CAS offlining (a pooled
+     * pin is a CAS, a locked instruction: the model leaves them out for that reason). Leaves never
+     * mix the two kinds: the pool's capacity is a multiple of LEAF_FANOUT.
      */
 
     private final DomainLayout layout;
     private final int top;
     private final long epochOffset;
+    private final ReadBarrier barrier;
+
+    /** Builds the tree over a layout whose block is zeroed, for the CAS read side. */
+    public QuiescenceTree(DomainLayout layout) {
+        this(layout, ReadBarrier.cas());
+    }
 
     /** Builds the tree over a layout whose block is zeroed (every node tag 0, pending 0). */
-    public QuiescenceTree(DomainLayout layout) {
+    public QuiescenceTree(DomainLayout layout, ReadBarrier barrier) {
         this.layout = layout;
         this.top = layout.levels() - 1;
         this.epochOffset = layout.epoch();
+        this.barrier = barrier;
     }
 
     @Override
@@ -48,6 +64,9 @@ public final class QuiescenceTree implements GracePeriodDetector {
 
     @Override
     public boolean forceQuiescentState(long k, StragglerSink stragglers) {
+        // AMb: the caller read E = k (AStart); every pin store issued before this call is visible to
+        // the slot reads below (nothing on the CAS read side, whose pin is a locked instruction)
+        barrier.membarrier();
         visit(top, 0, k, stragglers);
         long root = SharedRegion.getLongVolatile(layout.node(top, 0));
         if (Epoch.compareTag(Epoch.nodeTag(root), k) == 0 && Epoch.nodePending(root) == 0) {
@@ -188,6 +207,7 @@ public final class QuiescenceTree implements GracePeriodDetector {
 
     /** Takes slots that have been idle for two grace periods offline, so detection skips them. */
     private void offlineIdle(int first, int slots, long k) {
+        boolean byFlag = barrier.isMembarrier() && first >= layout.poolCapacity();
         for (int i = first; i < first + slots; i++) {
             long slotOffset = layout.slot(i);
             if (SharedRegion.getLongVolatile(slotOffset) != Epoch.IDLE) {
@@ -196,10 +216,54 @@ public final class QuiescenceTree implements GracePeriodDetector {
             // opaque: the owner writes seen plainly while it holds the slot; a stale value only
             // delays or hastens offlining, which is safe either way (the CAS below decides).
             long seen = SharedRegion.getLongOpaque(slotOffset + DomainLayout.SLOT_SEEN);
+            if (byFlag) {
+                if (Epoch.distance(k, seen) >= 2) {
+                    offlineByFlag(i, slotOffset);
+                }
+                continue;
+            }
             // volatile CAS IDLE -> OFFLINE: loses against the owner's pin CAS from IDLE
             if (Epoch.distance(k, seen) >= 2
                     && SharedRegion.casLong(slotOffset, Epoch.IDLE, Epoch.OFFLINE)) {
                 depart(i); // after the slot is published offline (CountsCoverOnline)
+            }
+        }
+    }
+
+    /**
+     * The offlining handshake of a participant slot on the membarrier read side (the model's
+     * AOffFlag, AOffMb, AOffRead, AOffCommit/ADepart or AOffBack). The reader pins with "store
+     * PINNED(e); load flag", the offliner runs "store OFFLINING(n); membarrier; load slot": the
+     * membarrier puts a full barrier in the reader at some instant inside the call, so either the
+     * reader's flag load follows it (and sees OFFLINING(n) or later: it cancels, or finds the
+     * commit and re-joins) or its pin store precedes it (and the slot load below sees the pin or
+     * the later IDLE of a guard that is over). One membarrier per slot, as in the model; it is rare
+     * (a slot idle for two grace periods, once).
+     */
+    private void offlineByFlag(int slot, long slotOffset) {
+        long flagOffset = slotOffset + DomainLayout.SLOT_FLAG;
+        long online = SharedRegion.getLongVolatile(flagOffset);
+        if (SlotFlag.state(online) != SlotFlag.ONLINE) {
+            return; // offline already, or another offliner is at it
+        }
+        long offlining = SlotFlag.next(online, SlotFlag.OFFLINING);
+        // AOffFlag: volatile CAS of the full word (sequence included) ONLINE -> OFFLINING(n)
+        if (!SharedRegion.casLong(flagOffset, online, offlining)) {
+            return;
+        }
+        boolean idle = false;
+        try {
+            barrier.membarrier(); // AOffMb: after the flag store, before the slot read (never before)
+            idle = SharedRegion.getLongVolatile(slotOffset) == Epoch.IDLE; // AOffRead
+        } finally {
+            // AOffCommit: volatile CAS OFFLINING(n) -> OFFLINE; fails if the reader cancelled (it
+            // pinned: the slot never departed) or a release took the slot offline itself
+            if (idle && SharedRegion.casLong(flagOffset, offlining, SlotFlag.next(offlining, SlotFlag.OFFLINE))) {
+                depart(slot); // ADepart: after the slot is published offline (CountsCoverOnline)
+            } else if (!idle) {
+                // AOffBack: volatile CAS OFFLINING(n) -> ONLINE; fails harmlessly if the reader
+                // cancelled first (also when the membarrier threw: the slot stays counted)
+                SharedRegion.casLong(flagOffset, offlining, SlotFlag.next(offlining, SlotFlag.ONLINE));
             }
         }
     }

@@ -34,6 +34,14 @@ public final class Reclaimer implements Bag.ReclaimSink {
      * of E made afterwards, under the stripe's lock. A bag is tagged with the largest tag of its
      * items, so every item waits at least as long as its own tag demands.
      *
+     * Membarrier read side (ReadBarrier.isMembarrier()): retire issues no fence, and the per-item
+     * read of E is only the closed check (its value may be too old to be a tag). The tag is taken
+     * once per sealed bag: detach the bag (WSeal), membarrier (WSealMb), read E (WSealTag), raise the
+     * bag's tag to it (tla/QuiescenceTree.tla, "Why one tag per sealed bag, after one membarrier, is
+     * safe"). The seal runs under the stripe's lock (as before: close's flushAll must either find
+     * the bag sealed or the retire must find the closed bit), so that stripe is held for the few
+     * microseconds of the membarrier once per bag; other retiring threads probe other stripes.
+     *
      * Stripes: bags are striped by a hash of the thread id, each stripe a one-word try-lock held
      * for a few stores. A retiring thread probes the other stripes rather than wait for one. The
      * reclaimer seals partly filled stripes when it has nothing else to do
@@ -70,6 +78,7 @@ public final class Reclaimer implements Bag.ReclaimSink {
     private final boolean freeRetired;
     private final GracePeriodDetector.StragglerSink stallSink;
     private final Runnable epochObserver;
+    private final ReadBarrier barrier;
 
     private final LongAdder retiredCount = new LongAdder();
     private final LongAdder retiredBytes = new LongAdder();
@@ -117,6 +126,29 @@ public final class Reclaimer implements Bag.ReclaimSink {
     public Reclaimer(String name, long epochOffset, GracePeriodDetector detector, int graceDistance,
             long sealBytes, int stripes, boolean detectDoubleRetire,
             GracePeriodDetector.StragglerSink stallSink, Runnable epochObserver) {
+        this(name, epochOffset, detector, graceDistance, sealBytes, stripes, detectDoubleRetire, stallSink,
+                epochObserver, ReadBarrier.cas());
+    }
+
+    /**
+     * A reclaimer for a read side: on the membarrier read side, each bag's tag is read at its seal,
+     * after a membarrier (see the implementation notes).
+     *
+     * @param name the domain's name, for the thread and messages
+     * @param epochOffset region offset of {@code E}
+     * @param detector the detector to drive
+     * @param graceDistance epochs a tag must age before its bag is freed (2; 1 only in broken tests)
+     * @param sealBytes bytes after which a bag is sealed even if not full
+     * @param stripes number of bag stripes, a power of two
+     * @param detectDoubleRetire whether retire marked segments with {@code NativeAllocator.markRetired}
+     * @param stallSink receives stragglers seen while driving grace periods
+     * @param epochObserver called after each step, so the owner can note epoch changes
+     * @param barrier the domain's read side
+     */
+    public Reclaimer(String name, long epochOffset, GracePeriodDetector detector, int graceDistance,
+            long sealBytes, int stripes, boolean detectDoubleRetire,
+            GracePeriodDetector.StragglerSink stallSink, Runnable epochObserver, ReadBarrier barrier) {
+        this.barrier = barrier;
         this.name = name;
         this.epochOffset = epochOffset;
         this.detector = detector;
@@ -135,7 +167,8 @@ public final class Reclaimer implements Bag.ReclaimSink {
     // ---- retire ----------------------------------------------------------------------------------
 
     /**
-     * Adds an item to a bag. The caller has unlinked it and issued {@code VarHandle.fullFence()}.
+     * Adds an item to a bag. The caller has unlinked it and, on the CAS read side, issued
+     * {@code VarHandle.fullFence()} (the membarrier read side needs no fence here: see the notes).
      *
      * @param item a {@link MemorySegment} (with {@code allocator}) or a {@link Runnable}
      * @return false if the domain was found closed (nothing was added)
@@ -180,6 +213,15 @@ public final class Reclaimer implements Bag.ReclaimSink {
     }
 
     private void seal(Bag bag) {
+        if (barrier.isMembarrier()) {
+            // WSeal happened (the caller detached the bag under its stripe's lock); WSealMb: every
+            // unlink made before an item's retire is visible, and every reader that could still
+            // load one published its pin, before the tag read (never the other way round:
+            // BrokenTagBeforeMembarrier)
+            barrier.membarrier();
+            // WSealTag: volatile read of E; a later read can only be larger, which only delays
+            bag.raiseTag(Epoch.value(SharedRegion.getLongVolatile(epochOffset)));
+        }
         sealedBytes.addAndGet(bag.bytes());
         sealed.offer(bag);
     }

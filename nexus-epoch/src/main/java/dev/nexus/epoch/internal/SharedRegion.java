@@ -164,6 +164,15 @@ public final class SharedRegion {
         LONG.setVolatile(MEMORY, offset, value);
     }
 
+    /**
+     * Opaque write: coherent, never elided, and (in HotSpot) bracketed by compiler barriers, so
+     * later loads stay after it in program order; no hardware fence. The membarrier read side's pin
+     * store (docs/memory-model.md, "Why the JIT keeps the reader's loads after an opaque store").
+     */
+    public static void setLongOpaque(long offset, long value) {
+        LONG.setOpaque(MEMORY, offset, value);
+    }
+
     /** Release write: everything before it happens-before a volatile/acquire read that sees it. */
     public static void setLongRelease(long offset, long value) {
         LONG.setRelease(MEMORY, offset, value);

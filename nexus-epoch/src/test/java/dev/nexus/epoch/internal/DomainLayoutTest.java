@@ -20,6 +20,7 @@ class DomainLayoutTest {
         assertThat(layout.slot(95)).isEqualTo(block + 4096 + 95 * 128);
         assertThat(DomainLayout.SLOT_SEEN).isEqualTo(8);
         assertThat(DomainLayout.SLOT_OWNER).isEqualTo(16);
+        assertThat(DomainLayout.SLOT_FLAG).isEqualTo(24);
         assertThat(layout.capacity()).isEqualTo(96);
         assertThat(layout.poolCapacity()).isEqualTo(64);
         assertThat(layout.releasableStart()).isEqualTo(block + 4096);

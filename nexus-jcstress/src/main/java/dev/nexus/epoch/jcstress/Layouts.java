@@ -29,6 +29,7 @@ final class Layouts {
 
     private static final ConcurrentLinkedDeque<DomainLayout> ONE_LEAF = new ConcurrentLinkedDeque<>();
     private static final ConcurrentLinkedDeque<DomainLayout> TWO_LEAVES = new ConcurrentLinkedDeque<>();
+    private static final ConcurrentLinkedDeque<DomainLayout> WITH_PARTICIPANTS = new ConcurrentLinkedDeque<>();
 
     private Layouts() {
     }
@@ -49,15 +50,28 @@ final class Layouts {
         return lease(TWO_LEAVES, 32);
     }
 
+    /**
+     * A zeroed 32-slot layout with a participant leaf ({@code new DomainLayout(16, 16)}: pool slots
+     * 0 to 15 in leaf 0, participant slots 16 to 31 in leaf 1, under an inner root) with {@code E = K}.
+     */
+    static DomainLayout withParticipants() {
+        return lease(WITH_PARTICIPANTS, 16, 16);
+    }
+
     /** Gives a layout back; call only when no actor of the state will touch it again (the arbiter). */
     static void release(DomainLayout layout) {
-        (layout.capacity() == 16 ? ONE_LEAF : TWO_LEAVES).push(layout);
+        (layout.capacity() == 16 ? ONE_LEAF : layout.poolCapacity() == 16 ? WITH_PARTICIPANTS : TWO_LEAVES)
+                .push(layout);
     }
 
     private static DomainLayout lease(ConcurrentLinkedDeque<DomainLayout> pool, int slots) {
+        return lease(pool, slots, 0);
+    }
+
+    private static DomainLayout lease(ConcurrentLinkedDeque<DomainLayout> pool, int slots, int participants) {
         DomainLayout layout = pool.poll();
         if (layout == null) {
-            layout = new DomainLayout(slots, 0);
+            layout = new DomainLayout(slots, participants);
         }
         // plain writes: the state constructor runs before jcstress publishes the state to the actors
         SharedRegion.MEMORY.asSlice(layout.block(), layout.bytes()).fill((byte) 0);

@@ -46,8 +46,8 @@ import org.openjdk.jcstress.infra.results.II_Result;
  *
  * <p><b>Accesses.</b> Reader: {@code E} volatile read; slot opaque store through a
  * {@code ValueLayout.JAVA_LONG} handle on {@link SharedRegion#MEMORY} (the handle and the segment of
- * {@code SharedRegion}'s own accessors, which have no opaque setter yet: the core still pins with a
- * CAS); link acquire read ({@code AtomicReferenceArray.getAcquire}, the benchmarks' readers).
+ * {@code SharedRegion}'s own accessors; {@code SharedRegion.setLongOpaque}, which
+ * {@code Participant}'s membarrier pin uses, is the same call); link acquire read ({@code AtomicReferenceArray.getAcquire}, the benchmarks' readers).
  * Grace-period side: link release store (the user's unlink),
  * {@link Membarrier#privateExpedited()}, slot volatile read (the observation of
  * {@code QuiescenceTree.observeLeaf}), reduced to "pinned or not".
