@@ -104,8 +104,8 @@
 \*     are whole epochs (TagMod = 0); TagWrapStall.cfg sets TagMod = 4 to show why the code's
 \*     tags are 48 bits: what a too-narrow tag does to a leaf nobody uses (docs/verification.md).
 \*
-\* THE MEMBARRIER READ SIDE (ReadSide = "Membarrier"; design 3.1; planned: the Java code does not
-\* do it yet, and this part of the model is the protocol it has to follow)
+\* THE MEMBARRIER READ SIDE (ReadSide = "Membarrier"; design 3.1; modelled before it was built: the
+\* Java code, ReadSide.MEMBARRIER, follows these steps and cites the actions)
 \*   Memory model: TSO (x86). Reader r's stores to its slot wait in a FIFO store buffer sbuf[r];
 \*   the writer's unlink waits in wbuf. A buffered store becomes visible at a flush step (RFlush,
 \*   WFlush, any time) or at a membarrier; loads read memory, so the loads that follow a pin store
@@ -118,7 +118,7 @@
 \*   buffer. It is called before fqs reads any slot (AMb), between the offliner's flag store and
 \*   its slot read (AOffMb), and by the sealer between the unlinks and the tag read (WSealMb).
 \*
-\*   Planned Java steps, in this order (the model's action at the end of each line):
+\*   The Java steps, in this order (the model's action at the end of each line):
 \*   Reader, pin (Participant, owner-only slot word; the slot's flag word next to it):
 \*     1. e := E                          getLongVolatile (a plain load on x86)          RStart
 \*     2. slot := PINNED(e)               setLongOpaque, then no fence                   RStore

@@ -323,6 +323,11 @@ public final class Participant implements AutoCloseable {
         return slotOffset;
     }
 
+    /** This participant's slot index (for tests of the registry's backstop). */
+    int slot() {
+        return slot;
+    }
+
     /**
      * The domain this participant pins.
      *

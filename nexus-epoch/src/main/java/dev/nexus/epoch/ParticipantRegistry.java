@@ -110,13 +110,13 @@ final class ParticipantRegistry {
             return false;
         }
         if (byFlag) {
-            // volatile CAS from the pinned word seen (the dead owner writes nothing more), then the
-            // flag goes offline as in release; a later release finds it offline and departs nothing
-            if (SharedRegion.casLong(slotOffset(slot), word, Epoch.IDLE)) {
-                takeFlagOffline(slot, slotOffset(slot));
-                return true;
-            }
-            return false;
+            // volatile CAS from the pinned word seen (the dead owner writes nothing more). The flag is
+            // left alone: an IDLE slot is already quiescent, the offlining handshake takes it offline
+            // later, and release() departs it once. Taking the flag offline here, in a second step,
+            // could hit a NEW owner's flag: the Cleaner may release the slot and another thread
+            // register and pin it between this CAS and that step, and the new owner would be pinned
+            // but departed (uncounted): memory freed under it.
+            return SharedRegion.casLong(slotOffset(slot), word, Epoch.IDLE);
         }
         // volatile CAS from the pinned word seen: fails if the slot moved on meanwhile
         if (SharedRegion.casLong(slotOffset(slot), word, Epoch.OFFLINE)) {

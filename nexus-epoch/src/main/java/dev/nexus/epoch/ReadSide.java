@@ -30,8 +30,10 @@ public enum ReadSide {
     CAS,
 
     /**
-     * {@link #MEMBARRIER} where {@code membarrier} is supported and the processor is x86-64 (the
-     * total-store-order machine the protocol's model checks), {@link #CAS} elsewhere. The default.
+     * {@link #MEMBARRIER} where {@code membarrier} is supported, the processor is x86-64 (the
+     * total-store-order machine the protocol's model checks) and the JVM is HotSpot compiling with
+     * its own C1/C2 (not OpenJ9, not a JVMCI compiler such as Graal); {@link #CAS} elsewhere. The
+     * default.
      */
     AUTO
 }

@@ -145,6 +145,41 @@ class ReadSideTest {
         }
     }
 
+    /**
+     * On the membarrier read side the dead-owner backstop only unpins the dead owner's slot word and
+     * leaves its flag word to release(): a second step taking the flag offline could depart a new
+     * owner that registered and pinned the slot in between (a pinned reader left uncounted).
+     */
+    @Test
+    void deadOwnerBackstopLeavesTheFlagToRelease() throws Exception {
+        EpochDomain domain = EpochDomain.builder().readSide(ReadSide.MEMBARRIER).build();
+        try {
+            AtomicReference<Participant> dead = new AtomicReference<>();
+            Thread owner = Thread.ofPlatform().start(() -> {
+                Participant participant = domain.register();
+                participant.pin(); // never closed: the thread ends pinned
+                dead.set(participant);
+            });
+            owner.join(TimeUnit.SECONDS.toMillis(30));
+            assertThat(owner.isAlive()).isFalse();
+            Participant participant = dead.get();
+            long flagOffset = participant.slotOffset() + DomainLayout.SLOT_FLAG;
+            long pinned = SharedRegion.getLongVolatile(participant.slotOffset());
+            long flagBefore = SharedRegion.getLongVolatile(flagOffset);
+            assertThat(SlotFlag.state(flagBefore)).isEqualTo(SlotFlag.ONLINE);
+
+            // the reclaimer's stall check may have released the dead pin already: either way the
+            // slot word ends IDLE and the flag word is untouched
+            domain.participants().releaseIfOwnerDead(participant.slot(), pinned);
+            long flagAfter = SharedRegion.getLongVolatile(flagOffset);
+            assertThat(SharedRegion.getLongVolatile(participant.slotOffset())).isEqualTo(Epoch.IDLE);
+            assertThat(flagAfter).isEqualTo(flagBefore);
+            assertThat(domain.trySynchronize(java.time.Duration.ofSeconds(30))).isTrue();
+        } finally {
+            domain.close();
+        }
+    }
+
     private static void exercise(EpochDomain domain) {
         try (Participant self = domain.register()) {
             try (Guard outer = self.pin(); Guard inner = self.pin()) {
