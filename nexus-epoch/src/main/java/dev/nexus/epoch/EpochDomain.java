@@ -466,7 +466,7 @@ public final class EpochDomain implements AutoCloseable {
         reclaimer.flushAll();
         Waiting.untimed(name, "retire() waiting for the garbage budget", deadline -> reclaimer.driveUntil(
                 () -> reclaimer.sealedBytes() + bytes <= budget || isClosed(),
-                stalls.failingOnOwnGuard("retire() waiting for the garbage budget"), deadline));
+                stalls.failingOnOwnGuardBeforeGivingUp("retire() waiting for the garbage budget"), deadline));
         checkOpen();
     }
 
@@ -533,7 +533,7 @@ public final class EpochDomain implements AutoCloseable {
         }
         long target = Epoch.value(SharedRegion.getLongVolatile(epochOffset)) + 2;
         boolean done = reclaimer.driveUntil(() -> epochOrClosed() >= target,
-                stalls.failingOnOwnGuard("synchronize()"), deadline);
+                stalls.failingOnOwnGuardBeforeGivingUp("synchronize()"), deadline);
         checkOpen();
         return done;
     }
@@ -576,7 +576,7 @@ public final class EpochDomain implements AutoCloseable {
         reclaimer.flushAll();
         reclaimer.enqueueMarker(() -> done.set(true)); // a no-op if this wait is abandoned
         boolean finished = reclaimer.driveUntil(() -> done.get() || isClosed(),
-                stalls.failingOnOwnGuard("barrier()"), deadline);
+                stalls.failingOnOwnGuardBeforeGivingUp("barrier()"), deadline);
         if (finished && !done.get()) {
             throw closedException();
         }

@@ -272,6 +272,31 @@ final class StallMonitor implements GracePeriodDetector.StragglerSink {
      */
     GracePeriodDetector.StragglerSink failingOnOwnGuard(String what) {
         checkNoOwnGuard(what);
+        return sinkFailingOnOwnGuard(what);
+    }
+
+    /**
+     * As {@link #failingOnOwnGuard}, but the scan of every slot in use runs only when the wait is
+     * about to give up (an interrupt, a timeout), not before every wait: synchronize() and barrier()
+     * stay independent of the number of slots. A guard of the caller that holds the wait back is a
+     * straggler of every force-quiescent-state pass, so the sink still reports it as the misuse.
+     */
+    GracePeriodDetector.StragglerSink failingOnOwnGuardBeforeGivingUp(String what) {
+        GracePeriodDetector.StragglerSink sink = sinkFailingOnOwnGuard(what);
+        return new GracePeriodDetector.StragglerSink() {
+            @Override
+            public void straggler(int slot, long slotWord) {
+                sink.straggler(slot, slotWord);
+            }
+
+            @Override
+            public void beforeGivingUp() {
+                checkNoOwnGuard(what);
+            }
+        };
+    }
+
+    private GracePeriodDetector.StragglerSink sinkFailingOnOwnGuard(String what) {
         long me = Thread.currentThread().threadId();
         return (slot, slotWord) -> {
             // volatile read after the volatile read of the PINNED word: sees 0 or the pinning thread

@@ -42,5 +42,13 @@ public sealed interface GracePeriodDetector permits QuiescenceTree, FlatScanDete
          * Slot {@code slot} was observed with {@code slotWord}, pinned before the running grace period.
          */
         void straggler(int slot, long slotWord);
+
+        /**
+         * Called by {@code Reclaimer.driveUntil} just before a wait gives up (an interrupt, a
+         * timeout), so that a check too costly for every wait (a scan of every slot in use) runs only
+         * then; it may throw to report a misuse instead of the interrupt or timeout. Default: nothing.
+         */
+        default void beforeGivingUp() {
+        }
     }
 }

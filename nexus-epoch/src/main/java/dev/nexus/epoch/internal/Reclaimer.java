@@ -430,11 +430,20 @@ public final class Reclaimer implements Bag.ReclaimSink {
             if (done.getAsBoolean()) {
                 return true;
             }
-            if (Thread.interrupted()) {
-                throw new InterruptedException("interrupted while waiting on epoch domain '" + name + "'");
-            }
+            boolean interrupted = Thread.interrupted();
             long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
-            if (left <= 0) {
+            if (interrupted || left <= 0) {
+                try {
+                    stragglers.beforeGivingUp(); // a misuse is reported before the interrupt or timeout
+                } catch (RuntimeException misuse) {
+                    if (interrupted) {
+                        Thread.currentThread().interrupt(); // not consumed by the misuse report
+                    }
+                    throw misuse;
+                }
+                if (interrupted) {
+                    throw new InterruptedException("interrupted while waiting on epoch domain '" + name + "'");
+                }
                 return false;
             }
             if (round < 64) {
