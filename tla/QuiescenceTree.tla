@@ -263,9 +263,9 @@ CONSTANTS
 \* FlagWithoutSequence:  OFFLINING is one fixed value (no sequence number in the flag word).
 BrokenVariants == {"None", "StaleTag", "LatePinner", "LoadBeforePin", "Offline", "EmptySubtree",
                    "NoMembarrier", "TagBeforeMembarrier", "MembarrierBeforeFlag",
-                   "FlagWithoutSequence"}
+                   "FlagWithoutSequence", "BatchIncludesLateBag"}
 MembarrierVariants == {"NoMembarrier", "TagBeforeMembarrier", "MembarrierBeforeFlag",
-                       "FlagWithoutSequence"}
+                       "FlagWithoutSequence", "BatchIncludesLateBag"}
 
 ASSUME /\ NLeaves \in Nat \ {0}
        /\ SlotsPerLeaf \in Nat \ {0}
@@ -374,8 +374,8 @@ VARIABLES
     flag,     \* flag[s]: the offline flag word of slot s: FOnline, FOffline or OFFLINING(n) = n
     sbuf,     \* sbuf[r]: reader r's store buffer: its slot stores not yet visible, oldest first
     wbuf,     \* the writer's store buffer: the new value of link not yet visible (0: empty)
-    wpc,      \* the sealer's program counter
-    wt,       \* the tag the sealer read (BrokenTagBeforeMembarrier: before its membarrier)
+    rpc,      \* the sealer's program counter
+    rt,       \* the tag the sealer read (BrokenTagBeforeMembarrier: before its membarrier)
     att       \* att[a]: the OFFLINING(n) word agent a wrote (fqs) or read (a reader) (0: none)
 
 slotVars  == <<slot, seen>>
@@ -383,9 +383,9 @@ treeVars  == <<node, counts>>
 objVars   == <<link, status, otag>>
 locals    == <<w, acc, toread>>
 advVars   == <<todo, cur>>
-mbVars    == <<flag, sbuf, wbuf, wpc, wt, att>>
+mbVars    == <<flag, sbuf, wbuf, rpc, rt, att>>
 vars == <<E, slot, seen, node, counts, link, status, otag, pc, k, ref, w, acc, toread, todo,
-          cur, offl, noff, obs, flag, sbuf, wbuf, wpc, wt, att>>
+          cur, offl, noff, obs, flag, sbuf, wbuf, rpc, rt, att>>
 
 \* Counted online (CountsCoverOnline): the slot word says it with a CAS read side; the flag word
 \* with the membarrier read side (OFFLINING still counts: it has not departed).
@@ -420,8 +420,8 @@ Init ==
                                  THEN FOffline ELSE FOnline]
     /\ sbuf = [r \in Readers |-> <<>>]
     /\ wbuf = 0
-    /\ wpc = "wIdle"
-    /\ wt = 0
+    /\ rpc = "rIdle"
+    /\ rt = 0
     /\ att = [a \in Agents |-> 0]
 
 -----------------------------------------------------------------------------
@@ -739,7 +739,7 @@ RStore(r) ==
     /\ sbuf' = [sbuf EXCEPT ![r] = Append(@, k[r])]
     /\ pc' = [pc EXCEPT ![r] = "flag"]
     /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, ref, locals, advVars, offl, noff, flag,
-                   wbuf, wpc, wt, att>>
+                   wbuf, rpc, rt, att>>
 
 \* Step 2'': plain load of the slot's flag word (it may pass the buffered pin store).
 \* ONLINE: the pin holds. OFFLINE: re-join. OFFLINING(n): try to cancel the offlining.
@@ -756,7 +756,7 @@ RFlag(r) ==
                   /\ att' = [att EXCEPT ![r] = f]
                   /\ UNCHANGED seen
     /\ UNCHANGED <<E, slot, treeVars, objVars, k, ref, locals, advVars, offl, noff, flag, sbuf,
-                   wbuf, wpc, wt>>
+                   wbuf, rpc, rt>>
 
 \* CAS flag: OFFLINING(n) -> ONLINE, n as read (a locked instruction: the pin store is drained
 \* first, so it is visible). Success: the offlining is cancelled, the slot never departed, and
@@ -771,7 +771,7 @@ RCancel(r) ==
               /\ UNCHANGED <<flag, seen>>
     /\ att' = [att EXCEPT ![r] = 0]
     /\ UNCHANGED <<E, slot, treeVars, objVars, k, ref, locals, advVars, offl, noff, sbuf, wbuf,
-                   wpc, wt>>
+                   rpc, rt>>
 
 \* Re-join after RArrive (getAndAdd, drained): CAS flag OFFLINE -> ONLINE (only the owner moves
 \* a flag out of OFFLINE, so it succeeds), then retry from step 1: e := E, store, flag.
@@ -783,7 +783,7 @@ RJoinMb(r) ==
     /\ flag' = [flag EXCEPT ![SlotOf(r)] = FOnline]
     /\ pc' = [pc EXCEPT ![r] = "readE"]
     /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, ref, locals, advVars, offl, noff, sbuf, wbuf,
-                   wpc, wt, att>>
+                   rpc, rt, att>>
 
 \* Step 5': release store slot := IDLE, into the store buffer (on TSO, stores stay in order and
 \* never pass earlier loads, so the guard's loads are done before IDLE is visible).
@@ -794,8 +794,8 @@ RUnpinMb(r) ==
     /\ ref' = [ref EXCEPT ![r] = 0]
     /\ k' = [k EXCEPT ![r] = 0]
     /\ pc' = [pc EXCEPT ![r] = "idle"]
-    /\ UNCHANGED <<E, slotVars, treeVars, objVars, locals, advVars, offl, noff, flag, wbuf, wpc,
-                   wt, att>>
+    /\ UNCHANGED <<E, slotVars, treeVars, objVars, locals, advVars, offl, noff, flag, wbuf, rpc,
+                   rt, att>>
 
 \* The oldest store in reader r's buffer becomes visible.
 RFlush(r) ==
@@ -803,7 +803,7 @@ RFlush(r) ==
     /\ slot' = [slot EXCEPT ![SlotOf(r)] = Head(sbuf[r])]
     /\ sbuf' = [sbuf EXCEPT ![r] = Tail(@)]
     /\ UNCHANGED <<E, seen, treeVars, objVars, pc, k, ref, locals, advVars, offl, noff, flag, wbuf,
-                   wpc, wt, att>>
+                   rpc, rt, att>>
 
 \* Every step of an open guard (fairness: readers keep closing their guards).
 ReaderCont(r) ==
@@ -822,7 +822,7 @@ AStart(a) ==
          THEN /\ pc' = [pc EXCEPT ![a] = "aPreCount"]
               /\ toread' = [toread EXCEPT ![a] = Leaves]
               /\ UNCHANGED <<k, w, acc>>
-         ELSE /\ pc' = [pc EXCEPT ![a] = IF MembarrierOn THEN "aMb" ELSE "aRoot"]
+         ELSE /\ pc' = [pc EXCEPT ![a] = "aRoot"]
               /\ k' = [k EXCEPT ![a] = E]
               /\ UNCHANGED locals
     /\ UNCHANGED <<mbVars, E, slotVars, treeVars, objVars, ref, advVars, offl, noff>>
@@ -938,16 +938,9 @@ ADepart(a) ==
     /\ UNCHANGED <<mbVars, E, slotVars, node, objVars, k, ref, locals, noff>>
 
 -----------------------------------------------------------------------------
-(* fqs, ReadSide = "Membarrier": a membarrier before the slot reads, and     *)
-(* offlining by the flag handshake.                                          *)
-
-\* After k := E and before any slot read of this pass: membarrier.
-AMb(a) ==
-    /\ pc[a] = "aMb"
-    /\ MembarrierFlush
-    /\ pc' = [pc EXCEPT ![a] = "aRoot"]
-    /\ UNCHANGED <<E, seen, treeVars, status, otag, k, ref, locals, advVars, offl, noff, flag,
-                   wpc, wt, att>>
+(* fqs, ReadSide = "Membarrier": no membarrier before the slot reads (fqs   *)
+(* may read a slot whose pin store is still buffered); offlining by the     *)
+(* flag handshake, with a membarrier between flag store and slot read.      *)
 
 \* BrokenMembarrierBeforeFlag: the offliner's membarrier, before its flag store.
 AOffPreMb(a) ==
@@ -955,7 +948,7 @@ AOffPreMb(a) ==
     /\ MembarrierFlush
     /\ pc' = [pc EXCEPT ![a] = "aOffFlag"]
     /\ UNCHANGED <<E, seen, treeVars, status, otag, k, ref, locals, advVars, offl, noff, flag,
-                   wpc, wt, att>>
+                   rpc, rt, att>>
 
 \* offlineIdle for the next slot s of T: CAS flag[s] ONLINE -> OFFLINING(n), n fresh. (The code
 \* tries only slots it read IDLE with an old seen; the model lets fqs try any slot of the leaf,
@@ -978,7 +971,7 @@ AOffFlag(a) ==
              ELSE /\ toread' = [toread EXCEPT ![a] = rest]
                   /\ UNCHANGED <<flag, att, noff, offl>>
                   /\ NextOffline(a, rest)
-    /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, ref, w, acc, sbuf, wbuf, wpc, wt>>
+    /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, ref, w, acc, sbuf, wbuf, rpc, rt>>
 
 \* membarrier, between the flag store and the slot read.
 AOffMb(a) ==
@@ -986,7 +979,7 @@ AOffMb(a) ==
     /\ MembarrierFlush
     /\ pc' = [pc EXCEPT ![a] = "aOffRead"]
     /\ UNCHANGED <<E, seen, treeVars, status, otag, k, ref, locals, advVars, offl, noff, flag,
-                   wpc, wt, att>>
+                   rpc, rt, att>>
 
 \* Volatile read of slot s: IDLE, commit; otherwise (a pin is visible) back off.
 AOffRead(a) ==
@@ -1006,7 +999,7 @@ AOffCommit(a) ==
               /\ offl' = [offl EXCEPT ![a] = 0]
               /\ NextOffline(a, toread[a])
     /\ att' = [att EXCEPT ![a] = 0]
-    /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, ref, locals, noff, sbuf, wbuf, wpc, wt>>
+    /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, ref, locals, noff, sbuf, wbuf, rpc, rt>>
 
 \* CAS flag[s]: OFFLINING(n) -> ONLINE (fails harmlessly if the reader cancelled first).
 AOffBack(a) ==
@@ -1015,12 +1008,12 @@ AOffBack(a) ==
     /\ att' = [att EXCEPT ![a] = 0]
     /\ offl' = [offl EXCEPT ![a] = 0]
     /\ NextOffline(a, toread[a])
-    /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, ref, locals, noff, sbuf, wbuf, wpc, wt>>
+    /\ UNCHANGED <<E, slotVars, treeVars, objVars, k, ref, locals, noff, sbuf, wbuf, rpc, rt>>
 
 AdvStep(a) ==
     \/ AStart(a) \/ APreCount(a) \/ AReadE(a) \/ ARoot(a) \/ ACount(a) \/ AInstall(a) \/ ACheck(a)
     \/ AOffCas(a) \/ ADepart(a) \/ TreeStep(a)
-    \/ AMb(a) \/ AOffPreMb(a) \/ AOffFlag(a) \/ AOffMb(a) \/ AOffRead(a) \/ AOffCommit(a)
+    \/ AOffPreMb(a) \/ AOffFlag(a) \/ AOffMb(a) \/ AOffRead(a) \/ AOffCommit(a)
     \/ AOffBack(a)
 
 -----------------------------------------------------------------------------
@@ -1079,9 +1072,10 @@ Free ==
     /\ UNCHANGED <<mbVars, E, slotVars, treeVars, link, otag, pc, k, ref, locals, advVars, offl,
                    noff>>
 
------------------------------------------------------------------------------
-(* Writer and sealer, ReadSide = "Membarrier": retire has no fence and reads *)
-(* no tag; the sealer takes one tag per sealed bag, after one membarrier.    *)
+-----------------------------------------------------------------------------------------------------------------------------------------------------
+(* Writer and reclaimer, ReadSide = "Membarrier": retire has no fence and    *)
+(* reads no tag; the writer hands sealed bags to the reclaimer, which tags   *)
+(* every bag it took with one read of E, after one membarrier per batch.    *)
 
 \* The user's unlink (a plain store, into the writer's store buffer), then retire: the object
 \* goes into the open bag, untagged. (The model lets the writer unlink again once its store is
@@ -1093,7 +1087,7 @@ WUnlinkMb ==
     /\ wbuf' = link + 1
     /\ status' = [status EXCEPT ![link] = "bagged", ![link + 1] = "linked"]
     /\ UNCHANGED <<E, slotVars, treeVars, link, otag, pc, k, ref, locals, advVars, offl, noff,
-                   flag, sbuf, wpc, wt, att>>
+                   flag, sbuf, rpc, rt, att>>
 
 \* The writer's unlink becomes visible.
 WFlush ==
@@ -1101,55 +1095,72 @@ WFlush ==
     /\ link' = wbuf
     /\ wbuf' = 0
     /\ UNCHANGED <<E, slotVars, treeVars, status, otag, pc, k, ref, locals, advVars, offl, noff,
-                   flag, sbuf, wpc, wt, att>>
+                   flag, sbuf, rpc, rt, att>>
 
-\* Seal (by the retiring thread when the bag is full, or by the reclaimer): detach the open bag.
+\* Seal (the retiring thread when its bag is full, or the reclaimer sealing a partly filled
+\* one), under the stripe lock: detach the open bag and hand it to the reclaimer, untagged; no
+\* membarrier and no read of E. Its items' unlinks are visible by then: retire adds an item
+\* to the bag under the stripe lock, whose CAS drains the writer's store buffer.
 WSeal ==
     /\ ReadSide = "Membarrier"
-    /\ wpc = "wIdle"
+    /\ wbuf = 0
     /\ \E o \in Objects : status[o] = "bagged"
-    /\ status' = [o \in Objects |-> IF status[o] = "bagged" THEN "sealing" ELSE status[o]]
-    /\ wpc' = CASE Broken = "TagBeforeMembarrier" -> "wTagEarly"
-                [] Broken = "NoMembarrier"        -> "wTag"
-                [] OTHER                          -> "wMb"
+    /\ status' = [o \in Objects |-> IF status[o] = "bagged" THEN "handed" ELSE status[o]]
     /\ UNCHANGED <<E, slotVars, treeVars, link, otag, pc, k, ref, locals, advVars, offl, noff,
-                   flag, sbuf, wbuf, wt, att>>
+                   flag, sbuf, wbuf, rpc, rt, att>>
 
-\* One membarrier for the whole bag.
-WSealMb ==
-    /\ wpc = "wMb"
+\* The reclaimer, at the start of a step: take every bag handed over so far (the batch; none
+\* handed: nothing to do). A bag handed over later waits for the next batch.
+RecTake ==
+    /\ ReadSide = "Membarrier"
+    /\ rpc = "rIdle"
+    /\ \E o \in Objects : status[o] = "handed"
+    /\ status' = [o \in Objects |-> IF status[o] = "handed" THEN "batched" ELSE status[o]]
+    /\ rpc' = CASE Broken = "TagBeforeMembarrier" -> "rTagEarly"
+                [] Broken = "NoMembarrier"        -> "rTag"
+                [] OTHER                          -> "rMb"
+    /\ UNCHANGED <<E, slotVars, treeVars, link, otag, pc, k, ref, locals, advVars, offl, noff,
+                   flag, sbuf, wbuf, rt, att>>
+
+\* One membarrier for the whole batch.
+RecMb ==
+    /\ rpc = "rMb"
     /\ MembarrierFlush
-    /\ wpc' = "wTag"
+    /\ rpc' = "rTag"
     /\ UNCHANGED <<E, seen, treeVars, status, otag, pc, k, ref, locals, advVars, offl, noff,
-                   flag, wt, att>>
+                   flag, rt, att>>
 
-\* t := E (volatile read), the bag's tag; the bag goes to the reclaimer.
-WSealTag ==
-    /\ wpc = "wTag"
-    /\ otag' = [o \in Objects |-> IF status[o] = "sealing" THEN E ELSE otag[o]]
-    /\ status' = [o \in Objects |-> IF status[o] = "sealing" THEN "retired" ELSE status[o]]
-    /\ wpc' = "wIdle"
+\* t := E (volatile read), once; every bag of the batch raises its tag to t and becomes
+\* reclaimable at E >= t + 2. BrokenBatchIncludesLateBag: the bags handed over since the batch
+\* was taken (after its membarrier, too) get t as well.
+RecTag ==
+    /\ rpc = "rTag"
+    /\ LET tagged(o) == \/ status[o] = "batched"
+                        \/ Broken = "BatchIncludesLateBag" /\ status[o] = "handed"
+       IN  /\ otag' = [o \in Objects |-> IF tagged(o) THEN E ELSE otag[o]]
+           /\ status' = [o \in Objects |-> IF tagged(o) THEN "retired" ELSE status[o]]
+    /\ rpc' = "rIdle"
     /\ UNCHANGED <<E, slotVars, treeVars, link, pc, k, ref, locals, advVars, offl, noff,
-                   flag, sbuf, wbuf, wt, att>>
+                   flag, sbuf, wbuf, rt, att>>
 
-\* BrokenTagBeforeMembarrier: t := E first, then the membarrier, then the bag goes out with t.
-WSealTagEarly ==
-    /\ wpc = "wTagEarly"
-    /\ wt' = E
-    /\ wpc' = "wMbLate"
+\* BrokenTagBeforeMembarrier: t := E first, then the membarrier, then the batch gets t.
+RecTagEarly ==
+    /\ rpc = "rTagEarly"
+    /\ rt' = E
+    /\ rpc' = "rMbLate"
     /\ UNCHANGED <<E, slotVars, treeVars, objVars, pc, k, ref, locals, advVars, offl, noff,
                    flag, sbuf, wbuf, att>>
 
-WSealMbLate ==
-    /\ wpc = "wMbLate"
+RecMbLate ==
+    /\ rpc = "rMbLate"
     /\ MembarrierFlush
-    /\ otag' = [o \in Objects |-> IF status[o] = "sealing" THEN wt ELSE otag[o]]
-    /\ status' = [o \in Objects |-> IF status[o] = "sealing" THEN "retired" ELSE status[o]]
-    /\ wpc' = "wIdle"
-    /\ wt' = 0
+    /\ otag' = [o \in Objects |-> IF status[o] = "batched" THEN rt ELSE otag[o]]
+    /\ status' = [o \in Objects |-> IF status[o] = "batched" THEN "retired" ELSE status[o]]
+    /\ rpc' = "rIdle"
+    /\ rt' = 0
     /\ UNCHANGED <<E, seen, treeVars, pc, k, ref, locals, advVars, offl, noff, flag, att>>
 
-SealStep == WSeal \/ WSealMb \/ WSealTag \/ WSealTagEarly \/ WSealMbLate
+SealStep == WSeal \/ RecTake \/ RecMb \/ RecTag \/ RecTagEarly \/ RecMbLate
 
 -----------------------------------------------------------------------------
 (* The ghost obs follows every step.                                        *)
@@ -1209,14 +1220,13 @@ TypeOK ==
     /\ \A l \in Leaves : node[l] \in [tag : 0..MaxEpoch, pend : SUBSET SlotsOf(l)]
     /\ counts \in [Leaves -> 0..(SlotsPerLeaf + 1)]
     /\ link \in Objects
-    /\ status \in [Objects -> {"fresh", "linked", "unlinked", "bagged", "sealing", "retired",
-                              "freed"}]
+    /\ status \in [Objects -> {"fresh", "linked", "unlinked", "bagged", "handed", "batched",
+                              "retired", "freed"}]
     /\ otag \in [Objects -> 0..MaxEpoch]
     /\ pc \in [Agents -> {"idle", "readE", "preload", "pin", "arrive", "join", "load", "unpin",
                           "olRead", "olSlot", "olCas", "clRead", "clCount", "clCas", "casE",
                           "aIdle", "aPreCount", "aReadE", "aRoot", "aCount", "aInstall",
-                          "aCheck", "aOffCas", "aDepart", "flag", "cancel", "aMb",
-                          "aOffPreMb", "aOffFlag", "aOffMb", "aOffRead", "aOffCommit",
+                          "aCheck", "aOffCas", "aDepart", "flag", "cancel", "aOffPreMb", "aOffFlag", "aOffMb", "aOffRead", "aOffCommit",
                           "aOffBack"}]
     /\ k \in [Agents -> 0..MaxEpoch]
     /\ ref \in [Readers -> {0} \cup Objects]
@@ -1232,8 +1242,8 @@ TypeOK ==
     /\ \A r \in Readers : /\ Len(sbuf[r]) <= 2
                          /\ \A i \in 1..Len(sbuf[r]) : sbuf[r][i] \in {Idle} \cup 1..MaxEpoch
     /\ wbuf \in {0} \cup Objects
-    /\ wpc \in {"wIdle", "wMb", "wTag", "wTagEarly", "wMbLate"}
-    /\ wt \in 0..MaxEpoch
+    /\ rpc \in {"rIdle", "rMb", "rTag", "rTagEarly", "rMbLate"}
+    /\ rt \in 0..MaxEpoch
     /\ att \in [Agents -> 0..MaxOfflines]
 
 \* No freed object is reachable from a reference an open guard has loaded.
