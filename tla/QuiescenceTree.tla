@@ -261,6 +261,12 @@
 \*   TagWrap                     RootClearImpliesAllObserved              2763       1.6
 \*   TagWrapStall                liveness                                 2343       4.3
 \* Every result matched its expect: line: 19 configurations, 3.7 minutes in all.
+\* ./scripts/tlc MembarrierReadSideThorough MembarrierLivenessThorough MembarrierOfflineThorough
+\* and ./scripts/tlc MembarrierBatchLivenessThorough (run: thorough; same day, load average 2 to 4):
+\*   MembarrierReadSideThorough  pass                                  2395378      98.6
+\*   MembarrierLivenessThorough  pass                                   110699      37.4
+\*   MembarrierOfflineThorough   pass                                  2199786      59.5
+\*   MembarrierBatchLivenessThorough  pass                              311485     417.1
 EXTENDS Integers, FiniteSets, Sequences
 
 CONSTANTS
