@@ -131,7 +131,7 @@ public final class EpochDomain implements AutoCloseable {
         this.membarrierReadSide = config.readSide() == ReadSide.MEMBARRIER;
         this.readBarrier = membarrierReadSide ? ReadBarrier.membarrier(Membarrier.get()) : ReadBarrier.cas();
         this.detector = config.detector() == Detector.FLAT_SCAN
-                ? new FlatScanDetector(layout, slots, readBarrier)
+                ? new FlatScanDetector(layout, slots)
                 : new QuiescenceTree(layout, readBarrier);
         this.pinSites = config.recordPinSites() ? new PinSite[layout.capacity()] : null;
         this.participants = new ParticipantRegistry(new Ref(name, slotBase, detector), layout, slots,
@@ -405,8 +405,8 @@ public final class EpochDomain implements AutoCloseable {
         if (!membarrierReadSide) {
             // full fence: orders the caller's unlink (a store) before the tag read of E (a load);
             // pairs with the volatile pin CAS of readers (crossbeam's retire rule). The membarrier
-            // read side needs none (WUnlinkMb): the bag's tag is read at its seal, after a
-            // membarrier (WSeal, WSealMb, WSealTag in Reclaimer.seal)
+            // read side needs none: the bag's tag is read by a reclaiming step after a membarrier
+            // that follows the bag's seal (WSeal, RecMb, RecTag in Reclaimer.takeSealed)
             VarHandle.fullFence();
         }
         if (!reclaimer.retire(segment, allocator, bytes)) {
@@ -434,7 +434,7 @@ public final class EpochDomain implements AutoCloseable {
         Objects.requireNonNull(action, "action");
         checkOpen();
         if (!membarrierReadSide) {
-            VarHandle.fullFence(); // full fence: as in retire (the membarrier read side: at the seal)
+            VarHandle.fullFence(); // full fence: as in retire (the membarrier read side: RecMb)
         }
         if (!reclaimer.retire(action, null, 0)) {
             throw closedException();

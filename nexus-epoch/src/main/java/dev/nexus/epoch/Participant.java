@@ -141,8 +141,8 @@ public final class Participant implements AutoCloseable {
                 }
                 // RStore: opaque store, then no fence. The loads below (and the guard's) may be
                 // performed before it is visible to other processors; every reader of slots pays
-                // for that with a membarrier instead: fqs (AMb), the offliner (AOffMb), the sealer
-                // (WSealMb), synchronize and close. Opaque, not plain: HotSpot brackets an opaque
+                // for that with a membarrier instead: the tagging step (RecMb, before any bag's tag
+                // read), the offliner (AOffMb), synchronize and close. Opaque, not plain: HotSpot brackets an opaque
                 // native store with compiler barriers, so no later load is compiled above it
                 // (docs/memory-model.md); a plain store has none.
                 SharedRegion.setLongOpaque(slotOffset, Epoch.pinned(e));

@@ -1,0 +1,83 @@
+package dev.nexus.epoch.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The membarrier read side's batched tags, on a real reclaimer and quiescence tree with no online
+ * slot (every fqs completes a grace period): retire issues no membarrier, a reclaiming step issues
+ * one per batch of sealed bags, and a failing membarrier leaves the batch untagged and unfreed
+ * until a later step's membarrier succeeds.
+ */
+class ReclaimerBatchTagTest {
+
+    private final DomainLayout layout = new DomainLayout(64, 0);
+    private final AtomicInteger calls = new AtomicInteger();
+    private final AtomicBoolean failing = new AtomicBoolean();
+    private final AtomicInteger ran = new AtomicInteger();
+    private final ReadBarrier barrier = ReadBarrier.callingForTests(() -> {
+        calls.incrementAndGet();
+        if (failing.get()) {
+            throw new IllegalStateException("membarrier refused on purpose");
+        }
+    });
+    private final Reclaimer reclaimer = new Reclaimer("batch-tag", layout.epoch(),
+            new QuiescenceTree(layout, barrier), 2, Long.MAX_VALUE, 1, false,
+            GracePeriodDetector.StragglerSink.NONE, () -> { }, barrier);
+
+    ReclaimerBatchTagTest() {
+        SharedRegion.setLongVolatile(layout.epoch(), Epoch.FIRST);
+    }
+
+    @AfterEach
+    void freeEverything() {
+        reclaimer.reclaimAll();
+    }
+
+    private void retire(int actions) {
+        for (int i = 0; i < actions; i++) {
+            assertThat(reclaimer.retire((Runnable) ran::incrementAndGet, null, 0)).isTrue();
+        }
+    }
+
+    private void steps(int n) {
+        for (int i = 0; i < n; i++) {
+            assertThat(reclaimer.tryStep(GracePeriodDetector.StragglerSink.NONE)).isTrue();
+        }
+    }
+
+    /** Retire and seal issue no membarrier; one step tags every bag sealed so far with one. */
+    @Test
+    void oneMembarrierPerBatchNotPerBag() {
+        retire(5 * Bag.CAPACITY); // five full bags, sealed by retire itself
+        assertThat(calls).hasValue(0);
+        steps(1);
+        assertThat(calls).hasValue(1);
+        steps(3);
+        assertThat(ran).hasValue(5 * Bag.CAPACITY);
+        assertThat(calls).hasValue(1); // later steps had no new bag to tag
+    }
+
+    /**
+     * A membarrier that fails (after a successful registration) neither escapes retire or the step
+     * nor frees anything: the batch stays untagged, and is freed after a later step's membarrier works.
+     */
+    @Test
+    void failingMembarrierKeepsTheBatchUntaggedAndLosesNothing() {
+        failing.set(true);
+        retire(10);
+        reclaimer.flushAll(); // hands the partly filled bag over: no system call here
+        steps(5);
+        assertThat(ran).hasValue(0);
+        assertThat(reclaimer.membarrierFailures()).isEqualTo(5);
+        assertThat(reclaimer.waitingBags()).isEqualTo(1);
+        failing.set(false);
+        steps(3);
+        assertThat(ran).hasValue(10);
+        assertThat(reclaimer.waitingBags()).isZero();
+    }
+}
