@@ -60,6 +60,13 @@ public final class Participant implements AutoCloseable {
     /** Membarrier read side: pin with an opaque store and the flag handshake (pinMembarrier). */
     private final boolean membarrier;
     private long ownerId;
+    /**
+     * The epoch this slot last reported in (the slot's SLOT_SEEN word, which only this participant
+     * writes while it holds the slot; the registry sets it to -1 at the lease, before this object
+     * exists): a field read instead of a native one on every pin. Written after the word, so a
+     * report that throws half-way is only made again.
+     */
+    private long lastReported = -1;
     private int depth;
     private boolean suspended;
     Cleaner.Cleanable cleanable;
@@ -152,8 +159,9 @@ public final class Participant implements AutoCloseable {
             if (SharedRegion.getLongVolatile(epochOffset) < 0) {
                 throw domain.closedException();
             }
-            if (SharedRegion.getLongPlain(slotOffset + DomainLayout.SLOT_SEEN) != e) {
+            if (lastReported != e) { // the SLOT_SEEN word, cached (see lastReported)
                 domain.firstPinInEpoch(slot, slotOffset, e); // PinDone: report as on the CAS side
+                lastReported = e;
             }
             done = true;
         } finally {
@@ -214,8 +222,9 @@ public final class Participant implements AutoCloseable {
         if (SharedRegion.getLongVolatile(epochOffset) < 0) {
             throw domain.closedException(); // the caller undoes the pin
         }
-        if (SharedRegion.getLongPlain(slotOffset + DomainLayout.SLOT_SEEN) != e) {
+        if (lastReported != e) { // the SLOT_SEEN word, cached (see lastReported)
             domain.firstPinInEpoch(slot, slotOffset, e);
+            lastReported = e;
         }
     }
 
