@@ -37,9 +37,10 @@ public final class Reclaimer implements Bag.ReclaimSink {
      * Membarrier read side (ReadBarrier.isMembarrier()): retire issues no fence, and the per-item
      * read of E is only the closed check (its value may be too old to be a tag). A bag is sealed by
      * detaching it under its stripe's lock and handing it over (WSeal; close's flushAll must either
-     * find the bag sealed or the retire must find the closed bit), with no system call. Each step
-     * then tags every bag handed over so far at once: it takes them from the queue, calls one
-     * membarrier (RecMb), reads E once and raises each taken bag's tag to it (RecTag), in that order
+     * find the bag sealed or the retire must find the closed bit), with no system call. A step
+     * then tags the bags handed over so far at once (in batches of several bags unless a thread
+     * waits: takeSealed): it takes them from the queue, calls one membarrier (RecMb), reads E once
+     * and raises each taken bag's tag to it (RecTag), in that order
      * (tla/QuiescenceTree.tla, "Why one tag per batch of sealed bags, after one membarrier, is safe";
      * a bag handed over after the membarrier waits for the next batch: BrokenBatchIncludesLateBag).
      * The writer's unlink happens-before the poll that takes its bag (the queue's release offer and
@@ -59,6 +60,12 @@ public final class Reclaimer implements Bag.ReclaimSink {
      */
 
     private static final long FLUSH_DELAY_NANOS = 1_000_000;
+    /** Membarrier read side: bags tagged together after one membarrier, unless a step is urgent. */
+    static final int TAG_BATCH_BAGS = 8;
+    /** Membarrier read side: steps a partial batch may wait before it is tagged anyway. */
+    static final int MAX_DEFERRED_STEPS = 256;
+    /** The reclaimer thread's back-off from which its steps are urgent (tag partial batches). */
+    private static final long URGENT_BACKOFF_NANOS = 40_000;
     private static final long MIN_BACKOFF_NANOS = 10_000;
     private static final long MAX_BACKOFF_NANOS = 1_000_000;
 
@@ -73,6 +80,8 @@ public final class Reclaimer implements Bag.ReclaimSink {
     private final ArrayDeque<Bag> waiting = new ArrayDeque<>();
     /** Membarrier read side: bags taken from {@code sealed} whose tag is not read yet; under stepLock. */
     private final ArrayDeque<Bag> untagged = new ArrayDeque<>();
+    /** Steps that left a partial batch untagged since the last tag; under stepLock. */
+    private int deferredSteps;
     /**
      * One reclaiming step at a time. A lock that parks, not a spin flag: its holder may be a virtual
      * thread that unmounts inside a blocking deferred action, and a closer spinning for it could
@@ -293,6 +302,15 @@ public final class Reclaimer implements Bag.ReclaimSink {
      * @return false if another thread held the step
      */
     public boolean tryStep(GracePeriodDetector.StragglerSink stragglers) {
+        return tryStep(stragglers, false);
+    }
+
+    /**
+     * As {@link #tryStep(GracePeriodDetector.StragglerSink)}; {@code urgent}: a thread waits for this
+     * step's outcome, so on the membarrier read side every sealed bag is tagged now rather than
+     * batched with later ones (see takeSealed).
+     */
+    private boolean tryStep(GracePeriodDetector.StragglerSink stragglers, boolean urgent) {
         // one step at a time; a deferred action of this very step that reclaims inline (a retire
         // from inside it) must not re-enter the step: the lock is reentrant, so check first
         if (stepLock.isHeldByCurrentThread() || !stepLock.tryLock()) {
@@ -300,7 +318,7 @@ public final class Reclaimer implements Bag.ReclaimSink {
         }
         stepOwner = Thread.currentThread();
         try {
-            stepLocked(stragglers);
+            stepLocked(stragglers, urgent);
         } finally {
             stepOwner = null;
             stepLock.unlock();
@@ -309,8 +327,8 @@ public final class Reclaimer implements Bag.ReclaimSink {
         return true;
     }
 
-    private void stepLocked(GracePeriodDetector.StragglerSink stragglers) {
-        takeSealed();
+    private void stepLocked(GracePeriodDetector.StragglerSink stragglers, boolean urgent) {
+        takeSealed(urgent);
         long e = SharedRegion.getLongVolatile(epochOffset);
         int before = waiting.size();
         long epochBefore = e;
@@ -330,9 +348,13 @@ public final class Reclaimer implements Bag.ReclaimSink {
      * Moves the bags handed over since the last step to the waiting deque. On the membarrier read
      * side it tags them first, as one batch: every bag is taken before the membarrier (RecMb), and
      * the one read of E after it (RecTag) raises each tag; bags handed over later wait for the next
-     * step. If the membarrier throws, the batch stays untagged (never freed) for the next step.
+     * batch. A batch is tagged once it holds {@link #TAG_BATCH_BAGS} bags, after
+     * {@link #MAX_DEFERRED_STEPS} steps, or at once when the step is urgent (a thread waits on it,
+     * or the reclaimer thread backs off): a membarrier costs microseconds, so a retire-heavy thread
+     * would otherwise pay one per bag. If the membarrier throws, the batch stays untagged (never
+     * freed) for the next step.
      */
-    private void takeSealed() {
+    private void takeSealed(boolean urgent) {
         ArrayDeque<Bag> into = barrier.isMembarrier() ? untagged : waiting;
         for (Bag bag; (bag = sealed.relaxedPoll()) != null; ) { // acquire: see the notes
             into.addLast(bag);
@@ -340,6 +362,10 @@ public final class Reclaimer implements Bag.ReclaimSink {
         if (untagged.isEmpty()) {
             return;
         }
+        if (!urgent && untagged.size() < TAG_BATCH_BAGS && ++deferredSteps < MAX_DEFERRED_STEPS) {
+            return; // batch more: a later step tags these with the bags sealed meanwhile
+        }
+        deferredSteps = 0;
         try {
             // RecMb: after every taken bag's unlinks (they happen-before the polls above), before the
             // tag read: every reader that could still load an item of the batch published its pin
@@ -468,7 +494,7 @@ public final class Reclaimer implements Bag.ReclaimSink {
     public boolean driveUntil(BooleanSupplier done, GracePeriodDetector.StragglerSink stragglers,
             long deadline) throws InterruptedException {
         for (int round = 0; !done.getAsBoolean(); round++) {
-            tryStep(stragglers); // frees what is due, if no other thread is stepping
+            tryStep(stragglers, true); // frees what is due, if no other thread is stepping
             long e = SharedRegion.getLongVolatile(epochOffset);
             if (!Epoch.isClosed(e)) {
                 // the waiter pushes the grace period itself, with or without garbage waiting
@@ -611,7 +637,9 @@ public final class Reclaimer implements Bag.ReclaimSink {
             if (orders != null && drainAbandoned(orders)) {
                 return;
             }
-            boolean progress = tryStep(stallSink) && progressed; // progressed: written by this step
+            // urgent once the loop backs off: nothing else moves, so batching would only delay
+            boolean progress = tryStep(stallSink, backoff >= URGENT_BACKOFF_NANOS)
+                    && progressed; // progressed: written by this step
             if (waitingBags == 0 && sealed.isEmpty()) {
                 backoff = MIN_BACKOFF_NANOS;
                 if (anyUnsealed()) {

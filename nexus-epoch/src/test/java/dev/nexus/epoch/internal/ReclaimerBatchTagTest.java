@@ -2,6 +2,7 @@ package dev.nexus.epoch.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -14,6 +15,10 @@ import org.junit.jupiter.api.Test;
  * until a later step's membarrier succeeds.
  */
 class ReclaimerBatchTagTest {
+
+    /** How long a wait that must succeed may take: as TestThreads.LONG (same system property). */
+    private static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(
+            60L * Integer.getInteger("nexus.test.timeoutFactor", 1));
 
     private final DomainLayout layout = new DomainLayout(64, 0);
     private final AtomicInteger calls = new AtomicInteger();
@@ -50,34 +55,64 @@ class ReclaimerBatchTagTest {
         }
     }
 
-    /** Retire and seal issue no membarrier; one step tags every bag sealed so far with one. */
+    /**
+     * Retire and seal issue no membarrier; a step tags nothing until {@link Reclaimer#TAG_BATCH_BAGS}
+     * bags are sealed, then tags them all with one.
+     */
     @Test
     void oneMembarrierPerBatchNotPerBag() {
-        retire(5 * Bag.CAPACITY); // five full bags, sealed by retire itself
+        retire((Reclaimer.TAG_BATCH_BAGS - 1) * Bag.CAPACITY); // full bags, sealed by retire itself
+        steps(3);
+        assertThat(calls).hasValue(0);
+        assertThat(ran).hasValue(0);
+        retire(Bag.CAPACITY);
+        steps(1);
+        assertThat(calls).hasValue(1);
+        steps(3);
+        assertThat(ran).hasValue(Reclaimer.TAG_BATCH_BAGS * Bag.CAPACITY);
+        assertThat(calls).hasValue(1); // later steps had no new bag to tag
+    }
+
+    /** A partial batch is tagged after {@link Reclaimer#MAX_DEFERRED_STEPS} steps without a waiter. */
+    @Test
+    void partialBatchIsTaggedAfterEnoughSteps() {
+        retire(Bag.CAPACITY);
+        steps(Reclaimer.MAX_DEFERRED_STEPS - 1);
         assertThat(calls).hasValue(0);
         steps(1);
         assertThat(calls).hasValue(1);
         steps(3);
-        assertThat(ran).hasValue(5 * Bag.CAPACITY);
-        assertThat(calls).hasValue(1); // later steps had no new bag to tag
+        assertThat(ran).hasValue(Bag.CAPACITY);
+    }
+
+    /** A thread that waits (driveUntil) has a partial batch tagged at once. */
+    @Test
+    void waiterTagsAPartialBatchAtOnce() throws InterruptedException {
+        retire(3);
+        reclaimer.flushAll();
+        assertThat(reclaimer.driveUntil(() -> ran.get() == 3, GracePeriodDetector.StragglerSink.NONE,
+                System.nanoTime() + WAIT_NANOS)).isTrue();
+        assertThat(calls).hasValue(1);
     }
 
     /**
      * A membarrier that fails (after a successful registration) neither escapes retire or the step
-     * nor frees anything: the batch stays untagged, and is freed after a later step's membarrier works.
+     * nor frees anything: the batch stays untagged, and is freed after a later membarrier works.
      */
     @Test
-    void failingMembarrierKeepsTheBatchUntaggedAndLosesNothing() {
+    void failingMembarrierKeepsTheBatchUntaggedAndLosesNothing() throws InterruptedException {
         failing.set(true);
         retire(10);
         reclaimer.flushAll(); // hands the partly filled bag over: no system call here
-        steps(5);
+        assertThat(reclaimer.driveUntil(() -> ran.get() > 0, GracePeriodDetector.StragglerSink.NONE,
+                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50))).isFalse();
         assertThat(ran).hasValue(0);
-        assertThat(reclaimer.membarrierFailures()).isEqualTo(5);
+        assertThat(reclaimer.membarrierFailures()).isPositive();
         assertThat(reclaimer.waitingBags()).isEqualTo(1);
         failing.set(false);
-        steps(3);
-        assertThat(ran).hasValue(10);
+        assertThat(reclaimer.driveUntil(() -> ran.get() == 10, GracePeriodDetector.StragglerSink.NONE,
+                System.nanoTime() + WAIT_NANOS)).isTrue();
+        steps(1);
         assertThat(reclaimer.waitingBags()).isZero();
     }
 }
