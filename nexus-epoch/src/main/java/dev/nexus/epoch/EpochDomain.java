@@ -526,7 +526,8 @@ public final class EpochDomain implements AutoCloseable {
             // a writer (the model leaves synchronize out): after the membarrier, every pin store
             // issued before it is visible, and every load after it sees the caller's unlinks, so a
             // guard open when this call started is pinned at e <= the E read below, visible to every
-            // observation of grace period target - 1 (the seal's argument, for one item)
+            // observation of grace period target - 1 (the tagging step's argument, for one item:
+            // Reclaimer.takeSealed)
             readBarrier.membarrier();
         } else {
             VarHandle.fullFence(); // full fence: the caller's earlier unlinks are ordered before the read of E
@@ -928,7 +929,10 @@ public final class EpochDomain implements AutoCloseable {
          * most three rounds, so its cost is not bounded: it grows with the garbage that is due, and
          * it runs every deferred action that is due on the retiring thread. Bags are sealed
          * when full (64 items or the seal size in bytes), so the last, partly filled bags wait for
-         * more retires, {@code barrier()} or {@code close()}. Default: false (a background reclaimer
+         * more retires, {@code barrier()} or {@code close()}; on {@link ReadSide#MEMBARRIER} sealed
+         * bags are also tagged in batches (one {@code membarrier} for up to eight bags), so up to
+         * seven sealed bags may wait for up to 256 more steps, or for a thread that waits
+         * ({@code synchronize()}, {@code barrier()}, {@code close()}, a budget-blocked retire). Default: false (a background reclaimer
          * thread, started on the first retire or defer, which also seals idle bags within about a
          * millisecond).
          *

@@ -147,10 +147,11 @@ public final class Participant implements AutoCloseable {
                     throw domain.closedException();
                 }
                 // RStore: opaque store, then no fence. The loads below (and the guard's) may be
-                // performed before it is visible to other processors; every reader of slots pays
-                // for that with a membarrier instead: the tagging step (RecMb, before any bag's tag
-                // read), the offliner (AOffMb), synchronize and close. Opaque, not plain: HotSpot brackets an opaque
-                // native store with compiler barriers, so no later load is compiled above it
+                // performed before it is visible to other processors. A membarrier elsewhere pays
+                // for that: the tagging step's (RecMb, before any bag's tag read; fqs may miss this
+                // store, harmlessly), the offliner's (AOffMb), synchronize's and close's. Opaque,
+                // not plain: HotSpot brackets an opaque native store with compiler barriers, so no
+                // later load is compiled above it
                 // (docs/memory-model.md); a plain store has none.
                 SharedRegion.setLongOpaque(slotOffset, Epoch.pinned(e));
             } while (!flagHeld());

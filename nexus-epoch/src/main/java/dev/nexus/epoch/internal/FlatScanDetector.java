@@ -15,8 +15,8 @@ public final class FlatScanDetector implements GracePeriodDetector {
 
     /**
      * A detector over the slots {@code slots} has leased. It needs no read barrier on either read
-     * side: on the membarrier side, the membarrier before each tag read covers its slot reads (see
-     * {@link #forceQuiescentState}).
+     * side: on the membarrier side its slot reads may miss a buffered pin store, which the
+     * membarrier before each tag read makes harmless (see {@link #forceQuiescentState}).
      */
     public FlatScanDetector(DomainLayout layout, SlotAllocator slots) {
         this.layout = layout;

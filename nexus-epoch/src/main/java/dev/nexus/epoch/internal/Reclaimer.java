@@ -44,7 +44,8 @@ public final class Reclaimer implements Bag.ReclaimSink {
      * (tla/QuiescenceTree.tla, "Why one tag per batch of sealed bags, after one membarrier, is safe";
      * a bag handed over after the membarrier waits for the next batch: BrokenBatchIncludesLateBag).
      * The writer's unlink happens-before the poll that takes its bag (the queue's release offer and
-     * acquire poll; on x86-64, where this side runs, a store seen by one processor is seen by all),
+     * acquire poll, and the stripe lock when another thread sealed the bag; on x86-64, where this
+     * side runs, a store seen by one processor is seen by all),
      * so it precedes the membarrier as the model requires. Untagged bags are never freed; if the
      * membarrier fails (the kernel refusing a call it accepted at registration), they stay untagged
      * and the next step tries again: nothing is lost, and the failure is logged.
@@ -92,6 +93,7 @@ public final class Reclaimer implements Bag.ReclaimSink {
     private final ReentrantLock stepLock = new ReentrantLock();
     private final AtomicLong sealedBytes = new AtomicLong();
     private final AtomicLong membarrierFailures = new AtomicLong();
+    private final AtomicLong stepFailures = new AtomicLong();
     /** Whether retire marked segments (NativeAllocator.markRetired): then freed with freeRetired. */
     private final boolean freeRetired;
     private final GracePeriodDetector.StragglerSink stallSink;
@@ -118,7 +120,7 @@ public final class Reclaimer implements Bag.ReclaimSink {
     /** Set once by {@link #stop()}: the thread is never (re)started afterwards. */
     private boolean stopped;
 
-    /** Number of bags in {@code waiting}; written under stepLock, read racily by waiters. */
+    /** Bags in {@code waiting} and {@code untagged}; written under stepLock, read racily by waiters. */
     private volatile int waitingBags;
     /** Set by the reclaimer thread before it parks with nothing to do; retire wakes it. */
     private volatile boolean sleeping;
@@ -392,6 +394,19 @@ public final class Reclaimer implements Bag.ReclaimSink {
         }
     }
 
+    private void stepFailed(RuntimeException failure) {
+        long n = stepFailures.incrementAndGet();
+        if (Long.bitCount(n) == 1) { // the 1st, 2nd, 4th, 8th... failure: logged, not flooded
+            LOG.log(System.Logger.Level.ERROR, "epoch domain '" + name + "': a reclaiming step failed (" + n
+                    + " time(s) so far); the reclaimer thread goes on", failure);
+        }
+    }
+
+    /** Reclaiming steps of the reclaimer thread that threw (none in normal operation). */
+    public long stepFailures() {
+        return stepFailures.get();
+    }
+
     /** Membarrier read side: failed membarrier calls of the tagging step (none where it works). */
     public long membarrierFailures() {
         return membarrierFailures.get();
@@ -637,9 +652,17 @@ public final class Reclaimer implements Bag.ReclaimSink {
             if (orders != null && drainAbandoned(orders)) {
                 return;
             }
-            // urgent once the loop backs off: nothing else moves, so batching would only delay
-            boolean progress = tryStep(stallSink, backoff >= URGENT_BACKOFF_NANOS)
-                    && progressed; // progressed: written by this step
+            boolean progress;
+            try {
+                // urgent once the loop backs off: nothing else moves, so batching would only delay
+                progress = tryStep(stallSink, backoff >= URGENT_BACKOFF_NANOS)
+                        && progressed; // progressed: written by this step
+            } catch (RuntimeException failure) {
+                // a step that throws (a membarrier the kernel refuses in the offlining handshake,
+                // whose slot then stays online) must not end the thread: log, back off, go on
+                stepFailed(failure);
+                progress = false;
+            }
             if (waitingBags == 0 && sealed.isEmpty()) {
                 backoff = MIN_BACKOFF_NANOS;
                 if (anyUnsealed()) {
