@@ -932,9 +932,9 @@ public final class EpochDomain implements AutoCloseable {
          * more retires, {@code barrier()} or {@code close()}; on {@link ReadSide#MEMBARRIER} sealed
          * bags are also tagged in batches (one {@code membarrier} for up to eight bags), so up to
          * seven sealed bags may wait for up to 256 more steps, or for a thread that waits
-         * ({@code synchronize()}, {@code barrier()}, {@code close()}, a budget-blocked retire). Default: false (a background reclaimer
-         * thread, started on the first retire or defer, which also seals idle bags within about a
-         * millisecond).
+         * ({@code synchronize()}, {@code barrier()}, {@code close()}, a budget-blocked retire).
+         * Default: false (a background reclaimer thread, started on the first retire or defer, which
+         * also seals idle bags within about a millisecond).
          *
          * @param inline whether to reclaim inline
          * @return this builder

@@ -19,8 +19,8 @@ public enum ReadSide {
      * (a few microseconds): once per batch of sealed bags of retired items (up to eight bags, taken
      * by a reclaiming step before it reads their tag), when it takes an idle participant offline,
      * in {@code synchronize()} and in {@code close()}; grace-period detection itself reads slots
-     * without one, and retire and defer issue no fence. Needs Linux 4.14 or later and a JVM whose compiler keeps the reader's
-     * loads after an opaque store (HotSpot: {@code docs/memory-model.md}).
+     * without one, and retire and defer issue no fence. Needs Linux 4.14 or later and a JVM whose
+     * compiler keeps the reader's loads after an opaque store (HotSpot: {@code docs/memory-model.md}).
      */
     MEMBARRIER,
 

@@ -33,12 +33,13 @@ public final class QuiescenceTree implements GracePeriodDetector {
      * period past it, but no item that reader can reach is freed by that: every bag's tag is read
      * after a membarrier that follows its items' unlinks (Reclaimer, RecMb/RecTag; synchronize()
      * likewise), so the reader's pin was either visible to every observation made after the tag
-     * read (those that could free the bag) or its loads come after the unlinks (the model's "Why fqs
-     * needs no membarrier"). A participant slot goes offline by its flag word, not by a CAS of its
-     * slot word (the owner stores that word without a locked instruction, so a CAS IDLE -> OFFLINE
-     * could not lose to its pin): offlineByFlag below. Pool slots keep the CAS lease and the CAS offlining (a pooled
-     * pin is a CAS, a locked instruction: the model leaves them out for that reason). Leaves never
-     * mix the two kinds: the pool's capacity is a multiple of LEAF_FANOUT.
+     * read (those that could free the bag) or its loads come after the unlinks (the model's "Why
+     * one tag per batch, after one membarrier, is safe, with no membarrier in fqs"). A participant
+     * slot goes offline by its flag word, not by a CAS of its slot word (the owner stores that word
+     * without a locked instruction, so a CAS IDLE -> OFFLINE could not lose to its pin):
+     * offlineByFlag below. Pool slots keep the CAS lease and the CAS offlining (a pooled pin is a
+     * CAS, a locked instruction: the model leaves them out for that reason). Leaves never mix the
+     * two kinds: the pool's capacity is a multiple of LEAF_FANOUT.
      */
 
     private final DomainLayout layout;

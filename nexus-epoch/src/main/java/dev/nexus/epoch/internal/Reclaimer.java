@@ -39,10 +39,11 @@ public final class Reclaimer implements Bag.ReclaimSink {
      * detaching it under its stripe's lock and handing it over (WSeal; close's flushAll must either
      * find the bag sealed or the retire must find the closed bit), with no system call. A step
      * then tags the bags handed over so far at once (in batches of several bags unless a thread
-     * waits: takeSealed): it takes them from the queue, calls one membarrier (RecMb), reads E once
-     * and raises each taken bag's tag to it (RecTag), in that order
-     * (tla/QuiescenceTree.tla, "Why one tag per batch of sealed bags, after one membarrier, is safe";
-     * a bag handed over after the membarrier waits for the next batch: BrokenBatchIncludesLateBag).
+     * waits: takeSealed): it takes them from the queue (RecTake), calls one membarrier (RecMb),
+     * reads E once and raises each taken bag's tag to it (RecTag), in that order
+     * (tla/QuiescenceTree.tla, "Why one tag per batch, after one membarrier, is safe, with no
+     * membarrier in fqs"; a bag handed over after the membarrier waits for the next batch:
+     * BrokenBatchIncludesLateBag).
      * The writer's unlink happens-before the poll that takes its bag (the queue's release offer and
      * acquire poll, and the stripe lock when another thread sealed the bag; on x86-64, where this
      * side runs, a store seen by one processor is seen by all),
@@ -369,8 +370,8 @@ public final class Reclaimer implements Bag.ReclaimSink {
         }
         deferredSteps = 0;
         try {
-            // RecMb: after every taken bag's unlinks (they happen-before the polls above), before the
-            // tag read: every reader that could still load an item of the batch published its pin
+            // RecTake happened above. RecMb: after every taken bag's unlinks (they happen-before
+            // the polls above), before the tag read: every reader that could still load an item of the batch published its pin
             barrier.membarrier();
         } catch (RuntimeException failure) {
             membarrierFailed(failure);
