@@ -33,6 +33,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <ul>
  *   <li>{@code pooled}: {@code domain.pin()} then {@code close()}, a slot leased from the pool.
+ *   <li>{@code pooledNoBackstop}: {@code domain.pin()} on a tree domain with the default read side
+ *       and {@code guardBackstop(false)}: the pooled pin without the backstop's weak reference.
  *   <li>{@code participant}: {@code participant.pin()} then {@code close()}, the participant's own slot.
  *   <li>{@code nested}: the inner pin of a participant that already holds one guard (depth 2).
  *   <li>{@code nestedFour}: four inner pins (depths 2 to 5) in one try-with-resources, one op; with
@@ -144,6 +146,26 @@ public class PinBenchmark {
         }
     }
 
+    /**
+     * A tree domain without the pooled guards' backstop ({@code guardBackstop(false)}): what
+     * {@code domain.pin()} costs, and allocates, without the weak reference the backstop needs per pin.
+     */
+    @State(Scope.Benchmark)
+    public static class NoBackstop {
+
+        EpochDomain domain;
+
+        @Setup(Level.Trial)
+        public void open() {
+            domain = EpochDomain.builder().name("pin-no-backstop").guardBackstop(false).build();
+        }
+
+        @TearDown(Level.Trial)
+        public void close() {
+            domain.close();
+        }
+    }
+
     /** A participant registered by, and used on, one benchmark thread. */
     @State(Scope.Thread)
     public static class Registered {
@@ -233,6 +255,12 @@ public class PinBenchmark {
     @Benchmark
     public void pooled(Domain domain, Neighbour neighbour) {
         Guard guard = domain.domain.pin();
+        guard.close();
+    }
+
+    @Benchmark
+    public void pooledNoBackstop(NoBackstop noBackstop) {
+        Guard guard = noBackstop.domain.pin();
         guard.close();
     }
 

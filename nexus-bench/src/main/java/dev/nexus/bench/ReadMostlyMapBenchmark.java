@@ -55,7 +55,7 @@ import org.openjdk.jmh.runner.IterationType;
  *
  * <p>Run: {@code java -jar nexus-bench/target/benchmarks.jar ReadMostlyMapBenchmark -rf json
  * -rff map.json}; the quick form of {@code scripts/bench --quick --only map}: {@code -p
- * contender=NEXUS_TREE,LEAKY,REFCOUNT -wi 2 -w 500ms -i 12 -r 500ms}; one group and shape:
+ * contender=NEXUS_TREE,NEXUS_TREE_CAS,LEAKY,REFCOUNT -wi 2 -w 500ms -i 12 -r 500ms}; one group and shape:
  * {@code ReadMostlyMapBenchmark.oneReader -p valueBytes=64 -p readsPerOp=1}; another writer rate:
  * {@code -p writesPerSecond=100000}; with a profiler: {@code -prof gc} or {@code -prof perfnorm}.
  */
@@ -68,8 +68,10 @@ public class ReadMostlyMapBenchmark {
 
     /** Who keeps readers safe; see {@link ValueTable.Kind} for each. */
     public enum Contender {
-        /** Epoch domain, quiescence-tree detector. */
+        /** Epoch domain, quiescence-tree detector, default read side (membarrier where supported). */
         NEXUS_TREE,
+        /** Epoch domain, quiescence-tree detector, CAS read side: the baseline of the membarrier side. */
+        NEXUS_TREE_CAS,
         /** Epoch domain, flat-scan detector. */
         NEXUS_FLAT,
         /** Never frees: the upper bound. */

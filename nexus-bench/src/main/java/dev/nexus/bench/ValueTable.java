@@ -5,6 +5,7 @@ import dev.nexus.epoch.EpochDomain;
 import dev.nexus.epoch.Guard;
 import dev.nexus.epoch.NativeAllocator;
 import dev.nexus.epoch.Participant;
+import dev.nexus.epoch.ReadSide;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
@@ -30,8 +31,13 @@ abstract sealed class ValueTable permits ValueTable.Nexus, ValueTable.Leaky, Val
 
     /** The contenders; each one is a subclass. */
     enum Kind {
-        /** Epoch domain with the quiescence tree; the reader pins around the lookup and the read. */
+        /**
+         * Epoch domain with the quiescence tree and the default read side ({@code AUTO}: membarrier
+         * on Linux x86-64 under HotSpot); the reader pins around the lookup and the read.
+         */
         NEXUS_TREE,
+        /** As {@link #NEXUS_TREE}, with the CAS read side forced (a locked instruction per pin). */
+        NEXUS_TREE_CAS,
         /** Epoch domain with the flat-scan detector. */
         NEXUS_FLAT,
         /** Never frees a replaced value: no protection at all, the upper bound. */
@@ -63,8 +69,9 @@ abstract sealed class ValueTable permits ValueTable.Nexus, ValueTable.Leaky, Val
     /** A table of {@code keys} values of {@code valueBytes} each, protected the {@code kind} way. */
     static ValueTable create(Kind kind, int keys, long valueBytes) {
         return switch (kind) {
-            case NEXUS_TREE -> new Nexus(Detector.QUIESCENCE_TREE, keys, valueBytes);
-            case NEXUS_FLAT -> new Nexus(Detector.FLAT_SCAN, keys, valueBytes);
+            case NEXUS_TREE -> new Nexus(Detector.QUIESCENCE_TREE, ReadSide.AUTO, keys, valueBytes);
+            case NEXUS_TREE_CAS -> new Nexus(Detector.QUIESCENCE_TREE, ReadSide.CAS, keys, valueBytes);
+            case NEXUS_FLAT -> new Nexus(Detector.FLAT_SCAN, ReadSide.AUTO, keys, valueBytes);
             case LEAKY -> new Leaky(keys, valueBytes);
             case REFCOUNT -> new RefCount(keys, valueBytes);
             case RWLOCK -> new RwLock(keys, valueBytes);
@@ -173,9 +180,10 @@ abstract sealed class ValueTable permits ValueTable.Nexus, ValueTable.Leaky, Val
         private final EpochDomain domain;
         private final AtomicReferenceArray<MemorySegment> values;
 
-        Nexus(Detector detector, int keys, long valueBytes) {
+        Nexus(Detector detector, ReadSide readSide, int keys, long valueBytes) {
             super(keys, valueBytes);
-            this.domain = EpochDomain.builder().name("value-table-" + detector).detector(detector).build();
+            this.domain = EpochDomain.builder().name("value-table-" + detector + "-" + readSide)
+                    .detector(detector).readSide(readSide).build();
             this.values = new AtomicReferenceArray<>(keys);
             for (int key = 0; key < keys; key++) {
                 values.set(key, freshValue(key));

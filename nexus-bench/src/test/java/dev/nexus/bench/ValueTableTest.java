@@ -53,7 +53,7 @@ class ValueTableTest {
 
     /** Blocking reads keep or give up their protection around the block, then read again. */
     @ParameterizedTest
-    @EnumSource(value = ValueTable.Kind.class, names = {"NEXUS_TREE", "NEXUS_FLAT", "REFCOUNT"})
+    @EnumSource(value = ValueTable.Kind.class, names = {"NEXUS_TREE", "NEXUS_TREE_CAS", "NEXUS_FLAT", "REFCOUNT"})
     void blockingReadsLookTheKeyUpAgain(ValueTable.Kind kind) {
         ValueTable table = ValueTable.create(kind, 16, 64);
         ValueTable.Reader reader = table.pooledReader();

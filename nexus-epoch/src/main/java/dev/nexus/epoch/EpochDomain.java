@@ -131,7 +131,7 @@ public final class EpochDomain implements AutoCloseable {
         this.membarrierReadSide = config.readSide() == ReadSide.MEMBARRIER;
         this.readBarrier = membarrierReadSide ? ReadBarrier.membarrier(Membarrier.get()) : ReadBarrier.cas();
         this.detector = config.detector() == Detector.FLAT_SCAN
-                ? new FlatScanDetector(layout, slots, readBarrier)
+                ? new FlatScanDetector(layout, slots)
                 : new QuiescenceTree(layout, readBarrier);
         this.pinSites = config.recordPinSites() ? new PinSite[layout.capacity()] : null;
         this.participants = new ParticipantRegistry(new Ref(name, slotBase, detector), layout, slots,
@@ -405,8 +405,8 @@ public final class EpochDomain implements AutoCloseable {
         if (!membarrierReadSide) {
             // full fence: orders the caller's unlink (a store) before the tag read of E (a load);
             // pairs with the volatile pin CAS of readers (crossbeam's retire rule). The membarrier
-            // read side needs none (WUnlinkMb): the bag's tag is read at its seal, after a
-            // membarrier (WSeal, WSealMb, WSealTag in Reclaimer.seal)
+            // read side needs none: the bag's tag is read by a reclaiming step after a membarrier
+            // that follows the bag's seal (WSeal, RecMb, RecTag in Reclaimer.takeSealed)
             VarHandle.fullFence();
         }
         if (!reclaimer.retire(segment, allocator, bytes)) {
@@ -434,7 +434,7 @@ public final class EpochDomain implements AutoCloseable {
         Objects.requireNonNull(action, "action");
         checkOpen();
         if (!membarrierReadSide) {
-            VarHandle.fullFence(); // full fence: as in retire (the membarrier read side: at the seal)
+            VarHandle.fullFence(); // full fence: as in retire (the membarrier read side: RecMb)
         }
         if (!reclaimer.retire(action, null, 0)) {
             throw closedException();
@@ -526,7 +526,8 @@ public final class EpochDomain implements AutoCloseable {
             // a writer (the model leaves synchronize out): after the membarrier, every pin store
             // issued before it is visible, and every load after it sees the caller's unlinks, so a
             // guard open when this call started is pinned at e <= the E read below, visible to every
-            // observation of grace period target - 1 (the seal's argument, for one item)
+            // observation of grace period target - 1 (the tagging step's argument, for one item:
+            // Reclaimer.takeSealed)
             readBarrier.membarrier();
         } else {
             VarHandle.fullFence(); // full fence: the caller's earlier unlinks are ordered before the read of E
@@ -928,9 +929,12 @@ public final class EpochDomain implements AutoCloseable {
          * most three rounds, so its cost is not bounded: it grows with the garbage that is due, and
          * it runs every deferred action that is due on the retiring thread. Bags are sealed
          * when full (64 items or the seal size in bytes), so the last, partly filled bags wait for
-         * more retires, {@code barrier()} or {@code close()}. Default: false (a background reclaimer
-         * thread, started on the first retire or defer, which also seals idle bags within about a
-         * millisecond).
+         * more retires, {@code barrier()} or {@code close()}; on {@link ReadSide#MEMBARRIER} sealed
+         * bags are also tagged in batches (one {@code membarrier} for up to eight bags), so up to
+         * seven sealed bags may wait for up to 256 more steps, or for a thread that waits
+         * ({@code synchronize()}, {@code barrier()}, {@code close()}, a budget-blocked retire).
+         * Default: false (a background reclaimer thread, started on the first retire or defer, which
+         * also seals idle bags within about a millisecond).
          *
          * @param inline whether to reclaim inline
          * @return this builder

@@ -60,6 +60,13 @@ public final class Participant implements AutoCloseable {
     /** Membarrier read side: pin with an opaque store and the flag handshake (pinMembarrier). */
     private final boolean membarrier;
     private long ownerId;
+    /**
+     * The epoch this slot last reported in (the slot's SLOT_SEEN word, which only this participant
+     * writes while it holds the slot; the registry sets it to -1 at the lease, before this object
+     * exists): a field read instead of a native one on every pin. Written after the word, so a
+     * report that throws half-way is only made again.
+     */
+    private long lastReported = -1;
     private int depth;
     private boolean suspended;
     Cleaner.Cleanable cleanable;
@@ -140,10 +147,11 @@ public final class Participant implements AutoCloseable {
                     throw domain.closedException();
                 }
                 // RStore: opaque store, then no fence. The loads below (and the guard's) may be
-                // performed before it is visible to other processors; every reader of slots pays
-                // for that with a membarrier instead: fqs (AMb), the offliner (AOffMb), the sealer
-                // (WSealMb), synchronize and close. Opaque, not plain: HotSpot brackets an opaque
-                // native store with compiler barriers, so no later load is compiled above it
+                // performed before it is visible to other processors. A membarrier elsewhere pays
+                // for that: the tagging step's (RecMb, before any bag's tag read; fqs may miss this
+                // store, harmlessly), the offliner's (AOffMb), synchronize's and close's. Opaque,
+                // not plain: HotSpot brackets an opaque native store with compiler barriers, so no
+                // later load is compiled above it
                 // (docs/memory-model.md); a plain store has none.
                 SharedRegion.setLongOpaque(slotOffset, Epoch.pinned(e));
             } while (!flagHeld());
@@ -152,8 +160,9 @@ public final class Participant implements AutoCloseable {
             if (SharedRegion.getLongVolatile(epochOffset) < 0) {
                 throw domain.closedException();
             }
-            if (SharedRegion.getLongPlain(slotOffset + DomainLayout.SLOT_SEEN) != e) {
+            if (lastReported != e) { // the SLOT_SEEN word, cached (see lastReported)
                 domain.firstPinInEpoch(slot, slotOffset, e); // PinDone: report as on the CAS side
+                lastReported = e;
             }
             done = true;
         } finally {
@@ -214,8 +223,9 @@ public final class Participant implements AutoCloseable {
         if (SharedRegion.getLongVolatile(epochOffset) < 0) {
             throw domain.closedException(); // the caller undoes the pin
         }
-        if (SharedRegion.getLongPlain(slotOffset + DomainLayout.SLOT_SEEN) != e) {
+        if (lastReported != e) { // the SLOT_SEEN word, cached (see lastReported)
             domain.firstPinInEpoch(slot, slotOffset, e);
+            lastReported = e;
         }
     }
 

@@ -16,10 +16,11 @@ public enum ReadSide {
     /**
      * Participants pin with an opaque store of their slot and no fence or locked instruction; the
      * grace-period side calls Linux's {@code membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)} instead
-     * (a few microseconds) before it reads slots, when it takes an idle participant offline, once
-     * per sealed bag of retired items, in {@code synchronize()} and in {@code close()}; retire and
-     * defer issue no fence. Needs Linux 4.14 or later and a JVM whose compiler keeps the reader's
-     * loads after an opaque store (HotSpot: {@code docs/memory-model.md}).
+     * (a few microseconds): once per batch of sealed bags of retired items (up to eight bags, taken
+     * by a reclaiming step before it reads their tag), when it takes an idle participant offline,
+     * in {@code synchronize()} and in {@code close()}; grace-period detection itself reads slots
+     * without one, and retire and defer issue no fence. Needs Linux 4.14 or later and a JVM whose
+     * compiler keeps the reader's loads after an opaque store (HotSpot: {@code docs/memory-model.md}).
      */
     MEMBARRIER,
 

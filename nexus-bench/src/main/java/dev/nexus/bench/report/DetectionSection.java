@@ -110,12 +110,20 @@ final class DetectionSection implements Section {
     }
 
     private static void addTargets(List<JmhResult> results, List<Target> targets) {
-        JmhResult busy = results.stream().filter(r -> r.method().equals("synchronize")
-                && r.has("detector", TREE, "slots", "16", "readers", "BUSY")).findFirst().orElse(null);
-        double busyMicros = busy == null ? Double.NaN : busy.primary().score();
-        targets.add(Target.atMost("`synchronize()` ≤ 25 µs with 2 busy readers", busyMicros, 25,
-                busy == null ? "no result (not run, or failed: see Failures)" : Units.format(busyMicros)
-                        + " µs mean (synchronize, tree, T=16, readers=BUSY, lease=" + busy.param("lease") + ")"));
+        List<JmhResult> busySet = results.stream().filter(r -> r.method().equals("synchronize")
+                && r.has("detector", TREE, "slots", "16", "readers", "BUSY")).toList();
+        if (busySet.isEmpty()) {
+            targets.add(Target.atMost("`synchronize()` ≤ 25 µs with 2 busy readers", Double.NaN, 25,
+                    "no result (not run, or failed: see Failures)"));
+        }
+        for (JmhResult busy : busySet) {
+            double busyMicros = busy.primary().score();
+            String side = busy.param("readSide") == null ? "" : " (" + busy.param("readSide").toLowerCase(
+                    java.util.Locale.ROOT) + " read side)";
+            targets.add(Target.atMost("`synchronize()` ≤ 25 µs with 2 busy readers" + side, busyMicros, 25,
+                    Units.format(busyMicros) + " µs mean, p50 " + pct(busy, 50) + ", p99 " + pct(busy, 99)
+                            + " (synchronize, tree, T=16, readers=BUSY, lease=" + busy.param("lease") + ")"));
+        }
         targets.add(new Target("`synchronize()` ≤ 100 µs with 1,000 active slots",
                 "not measured: the suite keeps 2 slots active", Target.Verdict.NO_DATA));
         Target growth = null;

@@ -3,6 +3,7 @@ package dev.nexus.bench.report;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -49,7 +50,7 @@ final class PinSection implements Section {
                 String label = result.method() + (result.param("detector") == null ? ""
                         : result.param("detector").equals("FLAT_SCAN") ? " flat" : " tree")
                         + (result.param("neighbours") == null ? "" : result.has("neighbours", "NONE") ? " alone" : "")
-                        + (result.param("readSide") == null ? "" : " " + result.param("readSide").toLowerCase(java.util.Locale.ROOT));
+                        + (result.param("readSide") == null ? "" : " " + result.param("readSide").toLowerCase(Locale.ROOT));
                 series.put(label, nanos);
                 if (!categories.contains(label)) {
                     categories.add(label);
@@ -68,21 +69,64 @@ final class PinSection implements Section {
         }
     }
 
+    /**
+     * The targets of DESIGN.md section 7 for the read side, as ratios to the floor of the same run:
+     * {@code Participant} ≤ 0.5× (one row per read side, the worse neighbours case counting),
+     * {@code domain.pin()} ≤ 1.0×, each nested pin ≤ 0.3× (the worse of {@code nested} and a quarter of
+     * {@code nestedFour}), and no allocation per pin ({@code -prof gc}'s {@code gc.alloc.rate.norm},
+     * when the run had it).
+     */
     private static void addTargets(List<JmhResult> oneThread, Double floor, List<Target> targets) {
-        List<JmhResult> participant = tree(oneThread, "participant");
+        double f = floor == null ? Double.NaN : floor;
+        String floorText = floor == null ? "no floor" : "floor " + Units.format(f) + " ns";
+        // one target per read side (older runs have no readSide parameter: one target for all)
+        for (String side : new TreeSet<>(tree(oneThread, "participant").stream()
+                .map(r -> r.param("readSide") == null ? "" : r.param("readSide")).toList()).descendingSet()) {
+            List<JmhResult> participant = tree(oneThread, "participant").stream()
+                    .filter(r -> side.isEmpty() || r.has("readSide", side)).toList();
+            double ratio = worst(participant) / f;
+            targets.add(Target.atMost("pin+unpin through a `Participant` ≤ 0.5× the floor" + (side.isEmpty() ? ""
+                    : " (" + side.toLowerCase(Locale.ROOT) + " read side)"), ratio, 0.5, Units.ratio(ratio) + ": "
+                    + describe(participant) + ", " + floorText
+                    + " (PinBenchmark.participant, tree, 1 thread; the worse one counts)"));
+        }
         List<JmhResult> pooled = tree(oneThread, "pooled");
+        double pooledRatio = worst(pooled) / f;
+        targets.add(Target.atMost("pin+unpin through `domain.pin()` ≤ 1.0× the floor", pooledRatio, 1.0,
+                Units.ratio(pooledRatio) + ": worst " + Units.format(worst(pooled)) + " ns, " + floorText
+                        + " (PinBenchmark.pooled, tree, 1 thread, both read sides)"));
         List<JmhResult> nested = tree(oneThread, "nested");
-        double participantNanos = worst(participant);
-        double participantRatio = floor == null ? Double.NaN : participantNanos / floor;
-        targets.add(Target.atMost("pin+unpin through a `Participant` ≤ 1.2× the on-heap floor", participantRatio,
-                1.2, Units.ratio(participantRatio) + " floor: " + describe(participant)
-                        + " (PinBenchmark.participant, tree, 1 thread; the worse one counts)"));
-        double pooledNanos = worst(pooled);
-        targets.add(Target.atMost("pin+unpin through `domain.pin()` ≤ 4 ns", pooledNanos, 4,
-                describe(pooled) + " (PinBenchmark.pooled, tree, 1 thread; the worse one counts)"));
-        double nestedNanos = worst(nested);
-        targets.add(Target.atMost("nested pin ≤ 1 ns", nestedNanos, 1,
-                describe(nested) + " (PinBenchmark.nested, tree, 1 thread)"));
+        List<JmhResult> nestedFour = tree(oneThread, "nestedFour");
+        double perPin = Math.max(worst(nested), worst(nestedFour) / 4);
+        if (nested.isEmpty() || nestedFour.isEmpty()) {
+            perPin = nested.isEmpty() ? worst(nestedFour) / 4 : worst(nested);
+        }
+        double nestedRatio = perPin / f;
+        String perPinText = (nested.isEmpty() ? "" : "nested " + Units.format(worst(nested)) + " ns, ")
+                + (nestedFour.isEmpty() ? "" : "nestedFour " + Units.format(worst(nestedFour) / 4) + " ns per pin, ");
+        targets.add(Target.atMost("each nested pin ≤ 0.3× the floor", nestedRatio, 0.3, Units.ratio(nestedRatio)
+                + ": " + perPinText + floorText + " (tree, 1 thread, the worse counts)"));
+        allocation(oneThread, List.of("participant", "nested", "nestedFour"), "`Participant`, at any depth", targets);
+        allocation(oneThread, List.of("pooled"), "`domain.pin()`", targets);
+    }
+
+    /** No allocation per pin: the largest {@code gc.alloc.rate.norm} of the methods' tree results. */
+    private static void allocation(List<JmhResult> oneThread, List<String> methods, String what,
+            List<Target> targets) {
+        double most = Double.NaN;
+        String where = "";
+        for (String method : methods) {
+            for (JmhResult r : tree(oneThread, method)) {
+                Metric norm = r.secondary("gc.alloc.rate.norm");
+                if (norm != null && !(norm.score() <= most)) {
+                    most = norm.score();
+                    where = method + " " + r.paramsText();
+                }
+            }
+        }
+        targets.add(Target.atMost("no allocation per pin through " + what, most, 0.5, Double.isNaN(most)
+                ? "not measured (the run had no -prof gc)"
+                : Units.format(most) + " B/op at most (" + where + "; -prof gc)"));
     }
 
     /** The epoch results of {@code method} with the tree detector. */

@@ -50,14 +50,28 @@ final class ReclaimSection implements Section {
     }
 
     private void addTargets(List<JmhResult> results, double mallocNanos, List<Target> targets) {
+        int before = targets.size();
+        for (String side : List.of("MEMBARRIER", "CAS")) {
+            results.stream().filter(r -> r.method().equals("retire") && r.has("readSide", side)
+                    && r.has("reclaim", "INLINE", "detectDoubleRetire", "ON", "idleThreads", "0")).findFirst()
+                    .ifPresent(r -> {
+                        double nanos = withoutAllocator(r.primary().nanosPerOp(), mallocNanos);
+                        targets.add(Target.atMost("retire+free ≤ 35 ns amortized per segment, excluding the"
+                                + " allocator (" + side.toLowerCase(java.util.Locale.ROOT) + " read side)", nanos,
+                                35, Units.format(nanos) + " ns (ReclaimBenchmark.retire " + r.paramsText()
+                                        + ", minus mallocFree)"));
+                    });
+        }
         JmhResult retire = results.stream().filter(r -> r.method().equals("retire")
                 && r.has("reclaim", "INLINE", "detectDoubleRetire", "ON", "idleThreads", "0")).findFirst()
                 .orElse(results.stream().filter(r -> r.method().equals("retire")).findFirst().orElse(null));
         double excl = retire == null ? Double.NaN : withoutAllocator(retire.primary().nanosPerOp(), mallocNanos);
         String where = retire == null ? "no result" : "(ReclaimBenchmark.retire " + retire.paramsText()
                 + ", minus mallocFree)";
-        targets.add(Target.atMost("retire+free ≤ 35 ns amortized per segment, excluding the allocator",
-                excl, 35, Units.format(excl) + " ns " + where));
+        if (targets.size() == before) { // no per-read-side result (an older run): the one found
+            targets.add(Target.atMost("retire+free ≤ 35 ns amortized per segment, excluding the allocator",
+                    excl, 35, Units.format(excl) + " ns " + where));
+        }
         targets.add(Target.atLeast("retire+free ≥ 20 M segments/s on one thread (excluding the allocator)",
                 1e9 / excl / 1e6, 20, Units.format(1e9 / excl / 1e6) + " M/s " + where));
         double arena = arenaNanos(results, retire == null ? null : retire.param("idleThreads"));

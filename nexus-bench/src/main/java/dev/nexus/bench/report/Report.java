@@ -16,8 +16,8 @@ record Report(String markdown, List<Target> targets, List<String> charts) {
 
     static final String FILE = "report.md";
 
-    private static final List<Section> SECTIONS = List.of(new PinSection(), new MapSection(),
-            new ReclaimSection(), new AllocatorSection(), new DetectionSection(), new VirtualSection(),
+    private static final List<Section> SECTIONS = List.of(new PinSection(), new PinAnatomySection(),
+            new MapSection(), new ReclaimSection(), new AllocatorSection(), new DetectionSection(), new VirtualSection(),
             new SlabSection(), new NumaSection(), new ArrowSection());
 
     /**

@@ -3,8 +3,8 @@ package dev.nexus.bench.report;
 import java.util.List;
 
 /** The part of the report that reads one benchmark class: tables, ratios, charts and targets. */
-sealed interface Section permits PinSection, MapSection, ReclaimSection, AllocatorSection, DetectionSection,
-        VirtualSection, SlabSection, NumaSection, ArrowSection {
+sealed interface Section permits PinSection, PinAnatomySection, MapSection, ReclaimSection, AllocatorSection,
+        DetectionSection, VirtualSection, SlabSection, NumaSection, ArrowSection {
 
     /** The simple name of the benchmark class this section reads. */
     String className();

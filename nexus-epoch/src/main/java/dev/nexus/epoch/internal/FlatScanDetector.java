@@ -12,14 +12,16 @@ public final class FlatScanDetector implements GracePeriodDetector {
     private final DomainLayout layout;
     private final SlotAllocator slots;
     private final long epochOffset;
-    private final ReadBarrier barrier;
 
-    /** A detector over the slots {@code slots} has leased; see {@link ReadBarrier} for {@code barrier}. */
-    public FlatScanDetector(DomainLayout layout, SlotAllocator slots, ReadBarrier barrier) {
+    /**
+     * A detector over the slots {@code slots} has leased. It needs no read barrier on either read
+     * side: on the membarrier side its slot reads may miss a buffered pin store, which the
+     * membarrier before each tag read makes harmless (see {@link #forceQuiescentState}).
+     */
+    public FlatScanDetector(DomainLayout layout, SlotAllocator slots) {
         this.layout = layout;
         this.slots = slots;
         this.epochOffset = layout.epoch();
-        this.barrier = barrier;
     }
 
     @Override
@@ -29,7 +31,8 @@ public final class FlatScanDetector implements GracePeriodDetector {
 
     @Override
     public boolean forceQuiescentState(long k, StragglerSink stragglers) {
-        barrier.membarrier(); // AMb, as in QuiescenceTree: pin stores visible before the slot reads
+        // no membarrier on the membarrier read side, as in QuiescenceTree.forceQuiescentState: a
+        // buffered pin store missed here is accounted for by the membarrier before each tag read
         boolean quiescent = scan(0, slots.poolActive(), k, stragglers);
         int first = layout.poolCapacity();
         quiescent &= scan(first, first + slots.participantHighWater(), k, stragglers);

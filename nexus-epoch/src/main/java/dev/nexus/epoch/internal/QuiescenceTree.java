@@ -28,13 +28,18 @@ public final class QuiescenceTree implements GracePeriodDetector {
      * pinned at >= k, or found counts[c] == 0.
      *
      * Membarrier read side (ReadBarrier.isMembarrier(); the model's "THE MEMBARRIER READ SIDE"):
-     * participants pin with an opaque store that may still sit in a store buffer, so fqs issues a
-     * membarrier after the caller read E = k and before it reads any slot (AStart, AMb), and a
-     * participant slot goes offline by its flag word, not by a CAS of its slot word (the owner
-     * stores that word without a locked instruction, so a CAS IDLE -> OFFLINE could not lose to
-     * its pin): offlineByFlag below. Pool slots keep the CAS lease and the CAS offlining (a pooled
-     * pin is a CAS, a locked instruction: the model leaves them out for that reason). Leaves never
-     * mix the two kinds: the pool's capacity is a multiple of LEAF_FANOUT.
+     * participants pin with an opaque store that may still sit in a store buffer. fqs reads slots
+     * without a membarrier: it may miss a pin whose store is still buffered and complete a grace
+     * period past it, but no item that reader can reach is freed by that: every bag's tag is read
+     * after a membarrier that follows its items' unlinks (Reclaimer, RecMb/RecTag; synchronize()
+     * likewise), so the reader's pin was either visible to every observation made after the tag
+     * read (those that could free the bag) or its loads come after the unlinks (the model's "Why
+     * one tag per batch, after one membarrier, is safe, with no membarrier in fqs"). A participant
+     * slot goes offline by its flag word, not by a CAS of its slot word (the owner stores that word
+     * without a locked instruction, so a CAS IDLE -> OFFLINE could not lose to its pin):
+     * offlineByFlag below. Pool slots keep the CAS lease and the CAS offlining (a pooled pin is a
+     * CAS, a locked instruction: the model leaves them out for that reason). Leaves never mix the
+     * two kinds: the pool's capacity is a multiple of LEAF_FANOUT.
      */
 
     private final DomainLayout layout;
@@ -64,9 +69,8 @@ public final class QuiescenceTree implements GracePeriodDetector {
 
     @Override
     public boolean forceQuiescentState(long k, StragglerSink stragglers) {
-        // AMb: the caller read E = k (AStart); every pin store issued before this call is visible to
-        // the slot reads below (nothing on the CAS read side, whose pin is a locked instruction)
-        barrier.membarrier();
+        // no membarrier on the membarrier read side: a buffered pin store missed here is accounted
+        // for by the membarrier before each tag read (see the implementation notes)
         visit(top, 0, k, stragglers);
         long root = SharedRegion.getLongVolatile(layout.node(top, 0));
         if (Epoch.compareTag(Epoch.nodeTag(root), k) == 0 && Epoch.nodePending(root) == 0) {

@@ -8,8 +8,8 @@ import java.util.Objects;
  * longer execute; on the CAS read side, nothing (the readers' pin CAS is the fence).
  *
  * <p>Where the calls go (TLA+ actions of {@code tla/QuiescenceTree.tla}, "THE MEMBARRIER READ
- * SIDE"): before fqs reads any slot ({@code AMb}), between an offliner's flag store and its slot
- * read ({@code AOffMb}), between sealing a bag and reading its tag ({@code WSealMb}), before
+ * SIDE"): once per batch of sealed bags, between taking them and reading their tag ({@code RecMb}),
+ * between an offliner's flag store and its slot read ({@code AOffMb}), before
  * {@code synchronize()} reads its target epoch, and between close's closed bit and its slot scan.
  *
  * <p>Thread-safe and immutable.
@@ -18,9 +18,10 @@ public final class ReadBarrier {
 
     private static final ReadBarrier CAS = new ReadBarrier(null);
 
-    private final Membarrier membarrier;
+    /** The system call, or null on the CAS read side. */
+    private final Runnable membarrier;
 
-    private ReadBarrier(Membarrier membarrier) {
+    private ReadBarrier(Runnable membarrier) {
         this.membarrier = membarrier;
     }
 
@@ -42,7 +43,18 @@ public final class ReadBarrier {
             throw new IllegalArgumentException("the membarrier read side needs a supported membarrier: "
                     + membarrier.status());
         }
-        return new ReadBarrier(membarrier);
+        return new ReadBarrier(membarrier::privateExpedited);
+    }
+
+    /**
+     * Test seam: a membarrier read side whose barrier runs {@code call} instead of the system call
+     * (to make it fail on purpose). Never for a domain: it gives no ordering.
+     *
+     * @param call what {@link #membarrier()} runs
+     * @return a read side that reports itself as the membarrier read side
+     */
+    static ReadBarrier callingForTests(Runnable call) {
+        return new ReadBarrier(Objects.requireNonNull(call, "call"));
     }
 
     /** Whether readers pin with an opaque store (and participant slots go offline by their flag). */
@@ -57,7 +69,7 @@ public final class ReadBarrier {
      */
     public void membarrier() {
         if (membarrier != null) {
-            membarrier.privateExpedited();
+            membarrier.run();
         }
     }
 }

@@ -35,12 +35,21 @@ public final class Reclaimer implements Bag.ReclaimSink {
      * items, so every item waits at least as long as its own tag demands.
      *
      * Membarrier read side (ReadBarrier.isMembarrier()): retire issues no fence, and the per-item
-     * read of E is only the closed check (its value may be too old to be a tag). The tag is taken
-     * once per sealed bag: detach the bag (WSeal), membarrier (WSealMb), read E (WSealTag), raise the
-     * bag's tag to it (tla/QuiescenceTree.tla, "Why one tag per sealed bag, after one membarrier, is
-     * safe"). The seal runs under the stripe's lock (as before: close's flushAll must either find
-     * the bag sealed or the retire must find the closed bit), so that stripe is held for the few
-     * microseconds of the membarrier once per bag; other retiring threads probe other stripes.
+     * read of E is only the closed check (its value may be too old to be a tag). A bag is sealed by
+     * detaching it under its stripe's lock and handing it over (WSeal; close's flushAll must either
+     * find the bag sealed or the retire must find the closed bit), with no system call. A step
+     * then tags the bags handed over so far at once (in batches of several bags unless a thread
+     * waits: takeSealed): it takes them from the queue (RecTake), calls one membarrier (RecMb),
+     * reads E once and raises each taken bag's tag to it (RecTag), in that order
+     * (tla/QuiescenceTree.tla, "Why one tag per batch, after one membarrier, is safe, with no
+     * membarrier in fqs"; a bag handed over after the membarrier waits for the next batch:
+     * BrokenBatchIncludesLateBag).
+     * The writer's unlink happens-before the poll that takes its bag (the queue's release offer and
+     * acquire poll, and the stripe lock when another thread sealed the bag; on x86-64, where this
+     * side runs, a store seen by one processor is seen by all),
+     * so it precedes the membarrier as the model requires. Untagged bags are never freed; if the
+     * membarrier fails (the kernel refusing a call it accepted at registration), they stay untagged
+     * and the next step tries again: nothing is lost, and the failure is logged.
      *
      * Stripes: bags are striped by a hash of the thread id, each stripe a one-word try-lock held
      * for a few stores. A retiring thread probes the other stripes rather than wait for one. The
@@ -53,6 +62,12 @@ public final class Reclaimer implements Bag.ReclaimSink {
      */
 
     private static final long FLUSH_DELAY_NANOS = 1_000_000;
+    /** Membarrier read side: bags tagged together after one membarrier, unless a step is urgent. */
+    static final int TAG_BATCH_BAGS = 8;
+    /** Membarrier read side: steps a partial batch may wait before it is tagged anyway. */
+    static final int MAX_DEFERRED_STEPS = 256;
+    /** The reclaimer thread's back-off from which its steps are urgent (tag partial batches). */
+    private static final long URGENT_BACKOFF_NANOS = 40_000;
     private static final long MIN_BACKOFF_NANOS = 10_000;
     private static final long MAX_BACKOFF_NANOS = 1_000_000;
 
@@ -65,6 +80,10 @@ public final class Reclaimer implements Bag.ReclaimSink {
     private final int stripeMask;
     private final MpscUnboundedAtomicArrayQueue<Bag> sealed = new MpscUnboundedAtomicArrayQueue<>(256);
     private final ArrayDeque<Bag> waiting = new ArrayDeque<>();
+    /** Membarrier read side: bags taken from {@code sealed} whose tag is not read yet; under stepLock. */
+    private final ArrayDeque<Bag> untagged = new ArrayDeque<>();
+    /** Steps that left a partial batch untagged since the last tag; under stepLock. */
+    private int deferredSteps;
     /**
      * One reclaiming step at a time. A lock that parks, not a spin flag: its holder may be a virtual
      * thread that unmounts inside a blocking deferred action, and a closer spinning for it could
@@ -74,6 +93,8 @@ public final class Reclaimer implements Bag.ReclaimSink {
      */
     private final ReentrantLock stepLock = new ReentrantLock();
     private final AtomicLong sealedBytes = new AtomicLong();
+    private final AtomicLong membarrierFailures = new AtomicLong();
+    private final AtomicLong stepFailures = new AtomicLong();
     /** Whether retire marked segments (NativeAllocator.markRetired): then freed with freeRetired. */
     private final boolean freeRetired;
     private final GracePeriodDetector.StragglerSink stallSink;
@@ -100,7 +121,7 @@ public final class Reclaimer implements Bag.ReclaimSink {
     /** Set once by {@link #stop()}: the thread is never (re)started afterwards. */
     private boolean stopped;
 
-    /** Number of bags in {@code waiting}; written under stepLock, read racily by waiters. */
+    /** Bags in {@code waiting} and {@code untagged}; written under stepLock, read racily by waiters. */
     private volatile int waitingBags;
     /** Set by the reclaimer thread before it parks with nothing to do; retire wakes it. */
     private volatile boolean sleeping;
@@ -131,8 +152,8 @@ public final class Reclaimer implements Bag.ReclaimSink {
     }
 
     /**
-     * A reclaimer for a read side: on the membarrier read side, each bag's tag is read at its seal,
-     * after a membarrier (see the implementation notes).
+     * A reclaimer for a read side: on the membarrier read side, bags are tagged in batches by the
+     * reclaiming step, after one membarrier per batch (see the implementation notes).
      *
      * @param name the domain's name, for the thread and messages
      * @param epochOffset region offset of {@code E}
@@ -213,15 +234,8 @@ public final class Reclaimer implements Bag.ReclaimSink {
     }
 
     private void seal(Bag bag) {
-        if (barrier.isMembarrier()) {
-            // WSeal happened (the caller detached the bag under its stripe's lock); WSealMb: every
-            // unlink made before an item's retire is visible, and every reader that could still
-            // load one published its pin, before the tag read (never the other way round:
-            // BrokenTagBeforeMembarrier)
-            barrier.membarrier();
-            // WSealTag: volatile read of E; a later read can only be larger, which only delays
-            bag.raiseTag(Epoch.value(SharedRegion.getLongVolatile(epochOffset)));
-        }
+        // WSeal: the caller detached the bag under its stripe's lock; on the membarrier read side its
+        // tag is read later, by a step, after a membarrier (takeSealed)
         sealedBytes.addAndGet(bag.bytes());
         sealed.offer(bag);
     }
@@ -291,6 +305,15 @@ public final class Reclaimer implements Bag.ReclaimSink {
      * @return false if another thread held the step
      */
     public boolean tryStep(GracePeriodDetector.StragglerSink stragglers) {
+        return tryStep(stragglers, false);
+    }
+
+    /**
+     * As {@link #tryStep(GracePeriodDetector.StragglerSink)}; {@code urgent}: a thread waits for this
+     * step's outcome, so on the membarrier read side every sealed bag is tagged now rather than
+     * batched with later ones (see takeSealed).
+     */
+    private boolean tryStep(GracePeriodDetector.StragglerSink stragglers, boolean urgent) {
         // one step at a time; a deferred action of this very step that reclaims inline (a retire
         // from inside it) must not re-enter the step: the lock is reentrant, so check first
         if (stepLock.isHeldByCurrentThread() || !stepLock.tryLock()) {
@@ -298,7 +321,7 @@ public final class Reclaimer implements Bag.ReclaimSink {
         }
         stepOwner = Thread.currentThread();
         try {
-            stepLocked(stragglers);
+            stepLocked(stragglers, urgent);
         } finally {
             stepOwner = null;
             stepLock.unlock();
@@ -307,10 +330,8 @@ public final class Reclaimer implements Bag.ReclaimSink {
         return true;
     }
 
-    private void stepLocked(GracePeriodDetector.StragglerSink stragglers) {
-        for (Bag bag; (bag = sealed.relaxedPoll()) != null; ) {
-            waiting.addLast(bag);
-        }
+    private void stepLocked(GracePeriodDetector.StragglerSink stragglers, boolean urgent) {
+        takeSealed(urgent);
         long e = SharedRegion.getLongVolatile(epochOffset);
         int before = waiting.size();
         long epochBefore = e;
@@ -322,8 +343,74 @@ public final class Reclaimer implements Bag.ReclaimSink {
             e = SharedRegion.getLongVolatile(epochOffset);
             freeReclaimable(Epoch.value(e));
         }
-        waitingBags = waiting.size();
+        waitingBags = waiting.size() + untagged.size();
         progressed = waiting.size() < before || e != epochBefore;
+    }
+
+    /**
+     * Moves the bags handed over since the last step to the waiting deque. On the membarrier read
+     * side it tags them first, as one batch: every bag is taken before the membarrier (RecMb), and
+     * the one read of E after it (RecTag) raises each tag; bags handed over later wait for the next
+     * batch. A batch is tagged once it holds {@link #TAG_BATCH_BAGS} bags, after
+     * {@link #MAX_DEFERRED_STEPS} steps, or at once when the step is urgent (a thread waits on it,
+     * or the reclaimer thread backs off): a membarrier costs microseconds, so a retire-heavy thread
+     * would otherwise pay one per bag. If the membarrier throws, the batch stays untagged (never
+     * freed) for the next step.
+     */
+    private void takeSealed(boolean urgent) {
+        ArrayDeque<Bag> into = barrier.isMembarrier() ? untagged : waiting;
+        for (Bag bag; (bag = sealed.relaxedPoll()) != null; ) { // acquire: see the notes
+            into.addLast(bag);
+        }
+        if (untagged.isEmpty()) {
+            return;
+        }
+        if (!urgent && untagged.size() < TAG_BATCH_BAGS && ++deferredSteps < MAX_DEFERRED_STEPS) {
+            return; // batch more: a later step tags these with the bags sealed meanwhile
+        }
+        deferredSteps = 0;
+        try {
+            // RecTake happened above. RecMb: after every taken bag's unlinks (they happen-before
+            // the polls above), before the tag read: every reader that could still load an item of the batch published its pin
+            barrier.membarrier();
+        } catch (RuntimeException failure) {
+            membarrierFailed(failure);
+            return;
+        }
+        // RecTag: volatile read of E; a later read can only be larger, which only delays. Raises
+        // markers too: a bag taken before a marker then never has a larger tag than the marker
+        long tag = Epoch.value(SharedRegion.getLongVolatile(epochOffset));
+        for (Bag bag; (bag = untagged.pollFirst()) != null; ) {
+            bag.raiseTag(tag);
+            waiting.addLast(bag);
+        }
+    }
+
+    private void membarrierFailed(RuntimeException failure) {
+        long n = membarrierFailures.incrementAndGet();
+        if (Long.bitCount(n) == 1) { // the 1st, 2nd, 4th, 8th... failure: logged, not flooded
+            LOG.log(System.Logger.Level.ERROR, "epoch domain '" + name + "': membarrier failed (" + n
+                    + " time(s) so far); " + untagged.size() + " sealed bag(s) stay untagged and are"
+                    + " not freed until a membarrier succeeds", failure);
+        }
+    }
+
+    private void stepFailed(RuntimeException failure) {
+        long n = stepFailures.incrementAndGet();
+        if (Long.bitCount(n) == 1) { // the 1st, 2nd, 4th, 8th... failure: logged, not flooded
+            LOG.log(System.Logger.Level.ERROR, "epoch domain '" + name + "': a reclaiming step failed (" + n
+                    + " time(s) so far); the reclaimer thread goes on", failure);
+        }
+    }
+
+    /** Reclaiming steps of the reclaimer thread that threw (none in normal operation). */
+    public long stepFailures() {
+        return stepFailures.get();
+    }
+
+    /** Membarrier read side: failed membarrier calls of the tagging step (none where it works). */
+    public long membarrierFailures() {
+        return membarrierFailures.get();
     }
 
     private void freeReclaimable(long e) {
@@ -396,6 +483,8 @@ public final class Reclaimer implements Bag.ReclaimSink {
             for (Bag bag; (bag = sealed.relaxedPoll()) != null; ) {
                 waiting.addLast(bag);
             }
+            waiting.addAll(untagged); // every slot was seen quiescent: tags no longer matter
+            untagged.clear();
             freeReclaimable(Long.MAX_VALUE / 2);
             waitingBags = waiting.size();
         } finally {
@@ -421,7 +510,7 @@ public final class Reclaimer implements Bag.ReclaimSink {
     public boolean driveUntil(BooleanSupplier done, GracePeriodDetector.StragglerSink stragglers,
             long deadline) throws InterruptedException {
         for (int round = 0; !done.getAsBoolean(); round++) {
-            tryStep(stragglers); // frees what is due, if no other thread is stepping
+            tryStep(stragglers, true); // frees what is due, if no other thread is stepping
             long e = SharedRegion.getLongVolatile(epochOffset);
             if (!Epoch.isClosed(e)) {
                 // the waiter pushes the grace period itself, with or without garbage waiting
@@ -564,7 +653,17 @@ public final class Reclaimer implements Bag.ReclaimSink {
             if (orders != null && drainAbandoned(orders)) {
                 return;
             }
-            boolean progress = tryStep(stallSink) && progressed; // progressed: written by this step
+            boolean progress;
+            try {
+                // urgent once the loop backs off: nothing else moves, so batching would only delay
+                progress = tryStep(stallSink, backoff >= URGENT_BACKOFF_NANOS)
+                        && progressed; // progressed: written by this step
+            } catch (RuntimeException failure) {
+                // a step that throws (a membarrier the kernel refuses in the offlining handshake,
+                // whose slot then stays online) must not end the thread: log, back off, go on
+                stepFailed(failure);
+                progress = false;
+            }
             if (waitingBags == 0 && sealed.isEmpty()) {
                 backoff = MIN_BACKOFF_NANOS;
                 if (anyUnsealed()) {

@@ -39,7 +39,7 @@ import org.openjdk.jcstress.infra.results.II_Result;
  * <p><b>Accesses.</b> Reader (the steps of {@code Participant.pinMembarrier}, RStart to RCancel): E
  * volatile read, slot opaque store ({@code SharedRegion.setLongOpaque}), flag volatile read, and the
  * cancel CAS. Offliner, {@link Actual}: the real {@link QuiescenceTree#forceQuiescentState} with a
- * membarrier {@link ReadBarrier} (its AMb, then {@code offlineByFlag} on the participant leaf).
+ * membarrier {@link ReadBarrier} ({@code offlineByFlag} on the participant leaf, with its AOffMb).
  * {@link BrokenMembarrierBeforeFlag}: the same handshake written out with the membarrier moved before
  * the flag CAS (the model's {@code BrokenMembarrierBeforeFlag}), which TSO then lets fail;
  * {@link BrokenNoMembarrier}: written out without it. The membarrier of the first takes microseconds
@@ -134,7 +134,7 @@ public final class Offline_10_FlagHandshake {
             r.r1 = pin();
         }
 
-        /** fqs for K: AMb, then offlineIdle on the participant leaf by the flag handshake. */
+        /** fqs for K: offlineIdle on the participant leaf by the flag handshake (its AOffMb). */
         @Actor
         public void offliner() {
             tree.forceQuiescentState(Layouts.K, GracePeriodDetector.StragglerSink.NONE);
