@@ -14,6 +14,7 @@ import dev.nexus.epoch.internal.SharedRegion;
 import dev.nexus.epoch.internal.SlotAllocator;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.Reference;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -81,8 +82,10 @@ public final class EpochDomain implements AutoCloseable {
      *
      * Exception safety (a StackOverflowError or OutOfMemoryError anywhere): the guard is allocated
      * before the pin CAS; whatever is thrown after it, the pin is undone in the frame that made the
-     * CAS, with the same calls a close makes (owner reset, backstop record done, unpin store), so an
-     * overflow strikes at the first of them, before anything changed, or not at all. What an
+     * CAS, with the same calls a close makes (owner reset, backstop entry cleared, unpin store), so
+     * an overflow strikes at the first of them, before anything changed, or not at all (or at the
+     * entry's clearing, which leaves the guard to the backstop); then a reachabilityFence keeps the
+     * guard reachable until the unpin store is done (see GuardBackstop "Why it is safe"). What an
      * overflow leaves behind anyway (a close that itself overflowed) is a pinned slot whose guard
      * is unreachable: GuardBackstop releases it once a GC has cleared the guard.
      */
@@ -146,7 +149,8 @@ public final class EpochDomain implements AutoCloseable {
         reclaimer.failureHandler(DomainStatistics.failureSink(name, config.failureHandler()));
         this.closer = new DomainCloser(this, epochOffset, layout, reclaimer, stalls, released,
                 DomainReaper.CLEANER.register(this,
-                        new DomainReaper(name, epochOffset, layout, slots, backstop, reclaimer, released)));
+                        new DomainReaper(name, epochOffset, layout, slots, config.guardBackstop(), reclaimer,
+                                released)));
         DomainStatistics.register(this);
     }
 
@@ -203,11 +207,11 @@ public final class EpochDomain implements AutoCloseable {
                     // itself made at this depth, so that a stack overflow leaves room for the undo
                     // "Owner word"; the same call as the unpin's (see PooledGuard.close())
                     SharedRegion.setLongRelease(slotOffset + DomainLayout.SLOT_OWNER, 0);
-                    GuardBackstop.GuardRef record = guard.ref;
-                    if (record != null) {
-                        record.done = true; // plain, before the unpin: see GuardBackstop.GuardRef.done
+                    if (backstopEnabled) {
+                        backstop.clear(slot); // release, before the unpin: see GuardBackstop.clear
                     }
                     SharedRegion.setLongRelease(slotOffset, Epoch.IDLE); // release: undo our pin
+                    Reference.reachabilityFence(guard); // as at the end of PooledGuard.close()
                 }
             }
             return guard;
@@ -259,11 +263,11 @@ public final class EpochDomain implements AutoCloseable {
                     } finally {
                         if (!open) { // as in pin()
                             SharedRegion.setLongRelease(slotOffset + DomainLayout.SLOT_OWNER, 0);
-                            GuardBackstop.GuardRef record = guard.ref;
-                            if (record != null) {
-                                record.done = true;
+                            if (backstopEnabled) {
+                                backstop.clear(slot);
                             }
                             SharedRegion.setLongRelease(slotOffset, Epoch.IDLE);
+                            Reference.reachabilityFence(guard);
                         }
                     }
                     return slot;
@@ -303,13 +307,16 @@ public final class EpochDomain implements AutoCloseable {
         return true;
     }
 
-    /** Releases a pooled slot: owner reset, backstop record done, then release-store IDLE. */
-    void unpinPooled(int slot, GuardBackstop.GuardRef ref) {
+    /**
+     * Releases a pooled slot: owner reset, backstop entry cleared, then release-store IDLE. The
+     * caller keeps its guard reachable until this returns (reachabilityFence).
+     */
+    void unpinPooled(int slot) {
         long slotOffset = slotBase + ((long) slot << 7);
         // see "Owner word"; the same call as the unpin's (see PooledGuard.close())
         SharedRegion.setLongRelease(slotOffset + DomainLayout.SLOT_OWNER, 0);
-        if (ref != null) {
-            ref.done = true; // plain, before the unpin store: see GuardBackstop.GuardRef.done
+        if (backstopEnabled) {
+            backstop.clear(slot); // release, before the unpin store: see GuardBackstop.clear
         }
         // release: every access inside the guard happens-before a detector's volatile read of IDLE
         SharedRegion.setLongRelease(slotOffset, Epoch.IDLE);
