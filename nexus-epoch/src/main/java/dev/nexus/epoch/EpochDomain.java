@@ -87,7 +87,7 @@ public final class EpochDomain implements AutoCloseable {
      * entry's clearing, which leaves the guard to the backstop); then a reachabilityFence keeps the
      * guard reachable until the unpin store is done (see GuardBackstop "Why it is safe"). What an
      * overflow leaves behind anyway (a close that itself overflowed) is a pinned slot whose guard
-     * is unreachable: GuardBackstop releases it once a GC has cleared the guard.
+     * is unreachable: GuardBackstop releases it once detection has met it and a GC has cleared it.
      */
 
     private static final AtomicLong DOMAIN_IDS = new AtomicLong();
@@ -896,12 +896,13 @@ public final class EpochDomain implements AutoCloseable {
         }
 
         /**
-         * Whether a pooled guard that becomes unreachable without {@code close()} is released once a
-         * GC has cleared it (and reported), instead of holding reclamation back for good. It costs
-         * each pooled pin the allocation of a weak reference (the guard then escapes, so it is
-         * allocated too): a pooled pin+close measured two to three times as long with it (about 12 to
-         * 15 ns more, {@code PinBenchmark.pooled} on the shared 2-core test machine). Off, a dropped
-         * pooled guard stops reclamation until the domain is collected, and
+         * Whether a pooled guard that becomes unreachable without {@code close()} is released (and
+         * reported) once a wait for a grace period has met it and a GC has cleared it, instead of
+         * holding reclamation back for good. It costs each pooled pin a store of its guard into the
+         * domain's table (the guard then escapes, so it is allocated: 40 bytes) and its close a store
+         * of null: a pooled pin+close measured about twice as long with it (about 12 ns against 6,
+         * {@code PinBenchmark.pooled} and {@code pooledNoBackstop} on the shared 2-core test
+         * machine). Off, a dropped pooled guard stops reclamation until the domain is collected, and
          * pooled stall reports name no thread unless pin sites are recorded. Participants have their
          * own backstop either way. Default: true.
          *

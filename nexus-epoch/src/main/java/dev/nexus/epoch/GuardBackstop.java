@@ -43,7 +43,9 @@ final class GuardBackstop {
      * wins its CAS knows the guard never closed after the upgrade: the pin current at the upgrade
      * still holds the slot, with the word r recorded (no other pin can lease it: leasing is a CAS
      * from IDLE). Invariant: an entry that is a GuardRef belongs to the pin that holds its slot with
-     * r.word, until the closer of that pin overwrites it with null.
+     * r.word, until the closer of that pin overwrites it with null. And no entry outlives its pin:
+     * a slot becomes IDLE only after its entry was set to null (by the closer, or by the releaser's
+     * CAS), and the next pinner's lease CAS reads that IDLE, so its record follows the null.
      *
      * ABA: the entry may go g -> null -> g between the upgrader's read and its CAS (g suspended and
      * resumed on the same slot, perhaps at another word). The upgrader therefore re-reads g's
@@ -51,13 +53,16 @@ final class GuardBackstop {
      * pin's fields) and puts g back if they differ from what r recorded.
      *
      * Non-invariants (racy readers for reports, thread and pin): a strong entry's opener may belong
-     * to a pin that just ended; a report may then name a thread that just unpinned. A sighting of
-     * StallMonitor may hold a strong entry for one pass (tryRelease upgrades before pin() is read,
-     * so only when the upgrade lost a race), which delays a release, never makes one unsafe.
+     * to a pin that just ended; a report may then name a thread that just unpinned. StallMonitor's
+     * sightings may hold a strong entry (tryRelease upgrades before pin() is read, so only when the
+     * upgrade lost a race with a new pin): that guard stays reachable until a later pass replaces
+     * the sighting, which delays its release, never makes one unsafe.
      *
      * Why a weak reference checked by the detector and not a Cleaner: Cleaner.register takes a lock
-     * (the cleaner's list), which would make every pin blocking. Why lazily: a weak reference per pin
-     * cost an allocation of 48 bytes and about 8 ns on every pooled pin.
+     * (the cleaner's list), which would make every pin blocking. Why lazily: a weak reference made
+     * at every pin cost 48 bytes more per pin (80 with the guard, against 40 now) and a few ns
+     * (PinBenchmark.pooled), for a record that matters only for the rare slot that holds a grace
+     * period back.
      *
      * Chunks of 256 entries are allocated when the pool's active prefix grows (ensure), before the
      * pool's volatile size is raised: a pinner that read the size sees the chunk.
