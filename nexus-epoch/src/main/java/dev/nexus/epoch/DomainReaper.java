@@ -23,10 +23,19 @@ final class DomainReaper implements Runnable {
      * Implementation notes. Why it is safe to free everything once no slot is pinned: every guard
      * refers to its domain, so when the domain is unreachable so is every guard, and no pin can
      * start (pins need the domain). The closed bit is set first anyway, as close() does. A pooled
-     * slot still pinned belongs to a guard that is unreachable too: the backstop releases it. A
-     * participant slot still pinned is released by its participant's own Cleaner; the reclaimer
-     * thread waits for that, for at most PATIENCE, and otherwise gives up (leaking what is pending,
-     * and saying so) rather than free memory a pin might protect.
+     * slot still pinned belongs to a guard that is unreachable too (a pin being undone, a close or a
+     * suspend keeps its guard reachable until its unpin store: each ends with a reachabilityFence),
+     * so with the backstop on it is released here outright. A participant slot still pinned is
+     * released by its participant's own Cleaner; the reclaimer thread waits for that, for at most
+     * PATIENCE, and otherwise gives up (leaking what is pending, and saying so) rather than free
+     * memory a pin might protect.
+     *
+     * Why not through GuardBackstop.tryRelease: the backstop records the guard of a pinned slot
+     * strongly until a detection pass makes the record weak, and a guard refers to its domain. This
+     * action is reachable from the Cleaner (a GC root) for as long as the domain lives: if it
+     * reached the backstop, a dropped guard whose record no detection pass made weak (no thread
+     * waits for a grace period, say an inline domain) would keep its dropped domain reachable for
+     * good, and this action would never run.
      */
 
     /** The one Cleaner of domains (and participants): its thread only runs these short actions. */
@@ -39,17 +48,18 @@ final class DomainReaper implements Runnable {
     private final long epochOffset;
     private final DomainLayout layout;
     private final SlotAllocator slots;
-    private final GuardBackstop backstop;
+    /** Whether the guard backstop is on: pooled slots of dropped guards are released. */
+    private final boolean releaseDropped;
     private final Reclaimer reclaimer;
     private final AtomicBoolean released;
 
     DomainReaper(String name, long epochOffset, DomainLayout layout, SlotAllocator slots,
-            GuardBackstop backstop, Reclaimer reclaimer, AtomicBoolean released) {
+            boolean releaseDropped, Reclaimer reclaimer, AtomicBoolean released) {
         this.name = name;
         this.epochOffset = epochOffset;
         this.layout = layout;
         this.slots = slots;
-        this.backstop = backstop;
+        this.releaseDropped = releaseDropped;
         this.reclaimer = reclaimer;
         this.released = released;
     }
@@ -77,7 +87,7 @@ final class DomainReaper implements Runnable {
     private boolean quiescent() {
         boolean quiescent = true;
         for (int slot = 0; slot < slots.poolActive(); slot++) {
-            if (pinned(slot) && backstop.tryRelease(slot) == null) {
+            if (pinned(slot) && !releaseDropped(slot)) {
                 quiescent = false;
             }
         }
@@ -86,6 +96,21 @@ final class DomainReaper implements Runnable {
             quiescent &= !pinned(slot);
         }
         return quiescent;
+    }
+
+    /**
+     * Releases pooled slot {@code slot}, pinned by a guard dropped with its domain (see the notes),
+     * if the backstop is on; returns whether it did.
+     */
+    private boolean releaseDropped(int slot) {
+        if (!releaseDropped) {
+            return false;
+        }
+        long slotOffset = layout.slot(slot);
+        long word = SharedRegion.getLongVolatile(slotOffset); // volatile: the pin to release
+        SharedRegion.setLongPlain(slotOffset + DomainLayout.SLOT_OWNER, 0); // see EpochDomain "Owner word"
+        // volatile CAS from the word read: no pin of this domain can start or end any more
+        return SharedRegion.casLong(slotOffset, word, Epoch.IDLE);
     }
 
     private boolean pinned(int slot) {

@@ -14,6 +14,7 @@ import dev.nexus.epoch.internal.SharedRegion;
 import dev.nexus.epoch.internal.SlotAllocator;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.Reference;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -81,10 +82,12 @@ public final class EpochDomain implements AutoCloseable {
      *
      * Exception safety (a StackOverflowError or OutOfMemoryError anywhere): the guard is allocated
      * before the pin CAS; whatever is thrown after it, the pin is undone in the frame that made the
-     * CAS, with the same calls a close makes (owner reset, backstop record done, unpin store), so an
-     * overflow strikes at the first of them, before anything changed, or not at all. What an
+     * CAS, with the same calls a close makes (owner reset, backstop entry cleared, unpin store), so
+     * an overflow strikes at the first of them, before anything changed, or not at all (or at the
+     * entry's clearing, which leaves the guard to the backstop); then a reachabilityFence keeps the
+     * guard reachable until the unpin store is done (see GuardBackstop "Why it is safe"). What an
      * overflow leaves behind anyway (a close that itself overflowed) is a pinned slot whose guard
-     * is unreachable: GuardBackstop releases it once a GC has cleared the guard.
+     * is unreachable: GuardBackstop releases it once detection has met it and a GC has cleared it.
      */
 
     private static final AtomicLong DOMAIN_IDS = new AtomicLong();
@@ -146,7 +149,8 @@ public final class EpochDomain implements AutoCloseable {
         reclaimer.failureHandler(DomainStatistics.failureSink(name, config.failureHandler()));
         this.closer = new DomainCloser(this, epochOffset, layout, reclaimer, stalls, released,
                 DomainReaper.CLEANER.register(this,
-                        new DomainReaper(name, epochOffset, layout, slots, backstop, reclaimer, released)));
+                        new DomainReaper(name, epochOffset, layout, slots, config.guardBackstop(), reclaimer,
+                                released)));
         DomainStatistics.register(this);
     }
 
@@ -203,11 +207,11 @@ public final class EpochDomain implements AutoCloseable {
                     // itself made at this depth, so that a stack overflow leaves room for the undo
                     // "Owner word"; the same call as the unpin's (see PooledGuard.close())
                     SharedRegion.setLongRelease(slotOffset + DomainLayout.SLOT_OWNER, 0);
-                    GuardBackstop.GuardRef record = guard.ref;
-                    if (record != null) {
-                        record.done = true; // plain, before the unpin: see GuardBackstop.GuardRef.done
+                    if (backstopEnabled) {
+                        backstop.clear(slot); // release, before the unpin: see GuardBackstop.clear
                     }
                     SharedRegion.setLongRelease(slotOffset, Epoch.IDLE); // release: undo our pin
+                    Reference.reachabilityFence(guard); // as at the end of PooledGuard.close()
                 }
             }
             return guard;
@@ -259,11 +263,11 @@ public final class EpochDomain implements AutoCloseable {
                     } finally {
                         if (!open) { // as in pin()
                             SharedRegion.setLongRelease(slotOffset + DomainLayout.SLOT_OWNER, 0);
-                            GuardBackstop.GuardRef record = guard.ref;
-                            if (record != null) {
-                                record.done = true;
+                            if (backstopEnabled) {
+                                backstop.clear(slot);
                             }
                             SharedRegion.setLongRelease(slotOffset, Epoch.IDLE);
+                            Reference.reachabilityFence(guard);
                         }
                     }
                     return slot;
@@ -303,13 +307,16 @@ public final class EpochDomain implements AutoCloseable {
         return true;
     }
 
-    /** Releases a pooled slot: owner reset, backstop record done, then release-store IDLE. */
-    void unpinPooled(int slot, GuardBackstop.GuardRef ref) {
+    /**
+     * Releases a pooled slot: owner reset, backstop entry cleared, then release-store IDLE. The
+     * caller keeps its guard reachable until this returns (reachabilityFence).
+     */
+    void unpinPooled(int slot) {
         long slotOffset = slotBase + ((long) slot << 7);
         // see "Owner word"; the same call as the unpin's (see PooledGuard.close())
         SharedRegion.setLongRelease(slotOffset + DomainLayout.SLOT_OWNER, 0);
-        if (ref != null) {
-            ref.done = true; // plain, before the unpin store: see GuardBackstop.GuardRef.done
+        if (backstopEnabled) {
+            backstop.clear(slot); // release, before the unpin store: see GuardBackstop.clear
         }
         // release: every access inside the guard happens-before a detector's volatile read of IDLE
         SharedRegion.setLongRelease(slotOffset, Epoch.IDLE);
@@ -890,12 +897,13 @@ public final class EpochDomain implements AutoCloseable {
         }
 
         /**
-         * Whether a pooled guard that becomes unreachable without {@code close()} is released once a
-         * GC has cleared it (and reported), instead of holding reclamation back for good. It costs
-         * each pooled pin the allocation of a weak reference (the guard then escapes, so it is
-         * allocated too): a pooled pin+close measured two to three times as long with it (about 12 to
-         * 15 ns more, {@code PinBenchmark.pooled} on the shared 2-core test machine). Off, a dropped
-         * pooled guard stops reclamation until the domain is collected, and
+         * Whether a pooled guard that becomes unreachable without {@code close()} is released (and
+         * reported) once a wait for a grace period has met it and a GC has cleared it, instead of
+         * holding reclamation back for good. It costs each pooled pin a store of its guard into the
+         * domain's table (the guard then escapes, so it is allocated: 40 bytes) and its close a store
+         * of null: a pooled pin+close measured about twice as long with it (about 12 ns against 6,
+         * {@code PinBenchmark.pooled} and {@code pooledNoBackstop} on the shared 2-core test
+         * machine). Off, a dropped pooled guard stops reclamation until the domain is collected, and
          * pooled stall reports name no thread unless pin sites are recorded. Participants have their
          * own backstop either way. Default: true.
          *

@@ -21,8 +21,9 @@ import java.lang.foreign.MemorySegment;
  * open, and the receiving thread's would wait for it.
  *
  * <p>Close every guard. A pooled guard dropped without {@code close()} holds reclamation back until a
- * GC has cleared it; then the domain releases its slot and reports it, and reads made under it are no
- * longer protected. A guard still reachable is never released.
+ * wait for a grace period has met it and a GC after that has cleared it; then the domain releases its
+ * slot and reports it, and reads made under it are no longer protected. A guard still reachable is
+ * never released.
  *
  * <p>Memory effects: accesses inside a guard happen-before the reclamation of anything retired
  * after it opened; see the {@linkplain dev.nexus.epoch package documentation}.

@@ -8,71 +8,90 @@ import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
 
 /**
- * The backstop for pooled guards that are never closed: each pinned pooled slot records a weak
- * reference to its guard (and the thread that opened it, for reports), and a slot whose guard became
- * unreachable while pinned can be released. A guard that is still reachable is never released, even
- * if the thread that opened it died: it may have been handed to another thread, and releasing it
- * would let its reader use freed memory.
+ * The backstop for pooled guards that are never closed: each pinned pooled slot records its guard,
+ * and a slot whose guard became unreachable while pinned can be released. A guard that is still
+ * reachable is never released, even if the thread that opened it died: it may have been handed to
+ * another thread, and releasing it would let its reader use freed memory.
  *
- * <p>Thread-safety: {@link #record} is called by the pinner, on the pinned slot it owns;
- * {@link #tryRelease} by any detecting thread. It holds no reference to the
- * domain, so that the domain's reclaimer thread, which reaches it, does not keep the domain alive.
+ * <p>Thread-safety: {@link #record} and {@link #clear} are called by the pinner and the closer of the
+ * pin holding the slot; {@link #tryRelease} by any detecting thread. It holds no reference to the
+ * domain; the domain's reaper must not reach it either (a recorded guard refers to its domain, see
+ * DomainReaper).
  */
 final class GuardBackstop {
 
     /*
      * Implementation notes.
      *
-     * One GuardRef per pin (a resumed guard gets a new one). refs[slot] holds the reference of the
-     * slot's latest pin: the pinner writes it (release) after its pin CAS. A reference is marked
-     * done before its pin is unpinned (close, suspend, or the undo of a failed pin), with a plain
-     * field write (no call, so a stack overflow cannot strike between it and the unpin's own call;
-     * see GuardRef.done for why plain suffices).
-     * Invariant: a reference that is not done belongs to a pin that still holds its slot, with the
-     * word it recorded. A releaser acts on a reference that is not done and whose guard is
-     * unreachable (so it can never be closed: no one else will unpin the slot), claims it with a
-     * CAS of refs[slot] from it to null (at most one releaser acts), and CASes the slot from the
-     * recorded pinned word to IDLE.
+     * A lazy weak reference. entries[slot] is null, the slot's guard itself (STRONG: stored by the
+     * pinner right after its pin CAS, no allocation), or a GuardRef to it (WEAK: made by a detector
+     * that found the slot holding a grace period back). The closer of a pin (close, suspend, or the
+     * undo of a failed pin) stores null before its unpin's release store of IDLE. tryRelease
+     * upgrades a strong entry to a weak one (CAS g -> r) and returns; a later call that finds r
+     * cleared by a GC claims it (CAS r -> null: one releaser wins) and CASes the slot from the
+     * recorded pinned word to IDLE. So a guard that is dropped costs one more detection pass than
+     * a weak reference made at pin time did, and a pin allocates nothing for the backstop (the guard
+     * escapes into the array instead).
+     *
+     * Why it is safe. Every store to one entry (the pinner's release store, the closer's release
+     * store of null, the upgrader's and the releaser's CAS) is a VarHandle access, never plain, so
+     * they are in one coherence order. If the closer's null store precedes the upgrade CAS, the CAS
+     * fails; if it follows, it overwrites r, and a releaser's CAS r -> null fails. A releaser acts
+     * only after a GC cleared r, i.e. after the guard became unreachable, i.e. after its close (if
+     * any) returned (close, suspend and the undo paths end with a reachabilityFence), and that GC (a
+     * global safepoint) orders the close's null store before the releaser's read. So a releaser that
+     * wins its CAS knows the guard never closed after the upgrade: the pin current at the upgrade
+     * still holds the slot, with the word r recorded (no other pin can lease it: leasing is a CAS
+     * from IDLE). Invariant: an entry that is a GuardRef belongs to the pin that holds its slot with
+     * r.word, until the closer of that pin overwrites it with null. And no entry outlives its pin:
+     * a slot becomes IDLE only after its entry was set to null (by the closer, or by the releaser's
+     * CAS), and the next pinner's lease CAS reads that IDLE, so its record follows the null.
+     *
+     * ABA: the entry may go g -> null -> g between the upgrader's read and its CAS (g suspended and
+     * resumed on the same slot, perhaps at another word). The upgrader therefore re-reads g's
+     * opener and word after a successful CAS (the CAS read the latest store of g, so it sees that
+     * pin's fields) and puts g back if they differ from what r recorded.
+     *
+     * Non-invariants (racy readers for reports, thread and pin): a strong entry's opener may belong
+     * to a pin that just ended; a report may then name a thread that just unpinned. StallMonitor's
+     * sightings may hold a strong entry (tryRelease upgrades before pin() is read, so only when the
+     * upgrade lost a race with a new pin): that guard stays reachable until a later pass replaces
+     * the sighting, which delays its release, never makes one unsafe.
      *
      * Why a weak reference checked by the detector and not a Cleaner: Cleaner.register takes a lock
-     * (the cleaner's list), which would make every pin blocking; a weak reference costs an allocation
-     * and is looked at only for slots that hold a grace period back.
+     * (the cleaner's list), which would make every pin blocking. Why lazily: a weak reference made
+     * at every pin cost 48 bytes more per pin (80 with the guard, against 40 now) and a few ns
+     * (PinBenchmark.pooled), for a record that matters only for the rare slot that holds a grace
+     * period back.
      *
-     * Chunks of 256 references are allocated when the pool's active prefix grows (ensure), before
-     * the pool's volatile size is raised: a pinner that read the size sees the chunk.
+     * Chunks of 256 entries are allocated when the pool's active prefix grows (ensure), before the
+     * pool's volatile size is raised: a pinner that read the size sees the chunk.
      */
 
     private static final int CHUNK_SHIFT = 8;
     private static final int CHUNK = 1 << CHUNK_SHIFT;
 
     private final long slotBase;
-    private final GuardRef[][] chunks;
+    /** Entries by slot: null, a PooledGuard (strong) or a GuardRef (weak); see the notes. */
+    private final Object[][] chunks;
 
-    /** A weak reference to a pooled guard, with the thread that opened it. */
+    /** A weak reference to a pooled guard, with the thread that opened it and the word it pinned. */
     static final class GuardRef extends WeakReference<PooledGuard> {
 
         final Thread thread;
-        /** The pinned word of this pin; written by the pinner before {@link #record} publishes it. */
-        long word;
-        /**
-         * Set before this pin is unpinned. Plain: a field write costs no fence on the unpin path and
-         * no call (so an overflow cannot strike between it and the unpin). It is ordered before the
-         * unpin's release store, and a releaser reads it only after it saw the guard cleared by a GC,
-         * which ran after the guard's close (the guard is reachable until its close returns); that
-         * GC, a global safepoint, is what makes the write visible to the releaser. Racy readers for
-         * reports may see a stale value: a report may then name a thread that just unpinned.
-         */
-        boolean done;
+        /** The pinned word of the pin recorded. */
+        final long word;
 
-        GuardRef(PooledGuard guard, Thread thread) {
+        GuardRef(PooledGuard guard, Thread thread, long word) {
             super(guard);
             this.thread = thread;
+            this.word = word;
         }
     }
 
     GuardBackstop(long slotBase, int poolCapacity, int initialPool) {
         this.slotBase = slotBase;
-        this.chunks = new GuardRef[(poolCapacity + CHUNK - 1) >>> CHUNK_SHIFT][];
+        this.chunks = new Object[(poolCapacity + CHUNK - 1) >>> CHUNK_SHIFT][];
         ensure(initialPool);
     }
 
@@ -81,51 +100,81 @@ final class GuardBackstop {
         for (int c = 0; c < (slots + CHUNK - 1) >>> CHUNK_SHIFT && c < chunks.length; c++) {
             if (chunks[c] == null) {
                 // release: publishes the new chunk before the pool's volatile size is raised
-                CHUNKS.setRelease(chunks, c, new GuardRef[CHUNK]);
+                CHUNKS.setRelease(chunks, c, new Object[CHUNK]);
             }
         }
     }
 
-    /** The pinner of {@code slot} records its guard, right after the pin CAS. */
-    void record(int slot, GuardRef ref) {
+    /**
+     * The pinner of {@code slot} records its guard, right after the pin CAS; the guard's opener and
+     * word are written before.
+     */
+    void record(int slot, PooledGuard guard) {
         // plain read of the chunk: ensure() published it before the pool size the pinner read
-        // (volatile) was raised. Release store: pairs with the acquire in tryRelease/thread.
-        REFS.setRelease(chunks[slot >>> CHUNK_SHIFT], slot & (CHUNK - 1), ref);
+        // (volatile) was raised. Release store: pairs with the acquire in entry(): an upgrader
+        // sees the guard's opener and word of this pin
+        ENTRIES.setRelease(chunks[slot >>> CHUNK_SHIFT], slot & (CHUNK - 1), guard);
+    }
+
+    /**
+     * The closer of the pin holding {@code slot} (close, suspend, undo of a failed pin) clears its
+     * entry, before its unpin store: from here the backstop leaves the slot alone.
+     */
+    void clear(int slot) {
+        // release: a VarHandle store, in the entry's coherence order with the upgrade and release
+        // CASes (see "Why it is safe"); ordered before the unpin's release store of IDLE, which a
+        // later pinner's CAS reads, so that pinner's record follows it in that order
+        ENTRIES.setRelease(chunks[slot >>> CHUNK_SHIFT], slot & (CHUNK - 1), null);
     }
 
     /** The thread that opened the guard pinning {@code slot}, if recorded. */
     Thread thread(int slot) {
-        GuardRef ref = ref(slot);
-        return ref == null || ref.done ? null : ref.thread;
+        Object entry = entry(slot);
+        if (entry instanceof PooledGuard guard) {
+            return guard.opener(); // racy for reports: see "Non-invariants"
+        }
+        return entry instanceof GuardRef ref ? ref.thread : null;
     }
 
     /** The record of the pin now holding {@code slot}, or null (identifies a pin, for reports). */
-    GuardRef pin(int slot) {
-        GuardRef ref = ref(slot);
-        return ref == null || ref.done ? null : ref;
+    Object pin(int slot) {
+        return entry(slot);
     }
 
-    private GuardRef ref(int slot) {
-        GuardRef[] chunk = (GuardRef[]) CHUNKS.getAcquire(chunks, slot >>> CHUNK_SHIFT);
-        // acquire: pairs with the release in record: sees the pin the reference belongs to
-        return chunk == null ? null : (GuardRef) REFS.getAcquire(chunk, slot & (CHUNK - 1));
+    private Object entry(int slot) {
+        Object[] chunk = (Object[]) CHUNKS.getAcquire(chunks, slot >>> CHUNK_SHIFT);
+        // acquire: pairs with the release in record: sees the fields of the pin the entry belongs to
+        return chunk == null ? null : ENTRIES.getAcquire(chunk, slot & (CHUNK - 1));
     }
 
     /**
      * Releases pooled slot {@code slot} if its guard became unreachable while pinned; returns the
      * released guard's record, or null (the guard is reachable, or was closed, or another releaser
-     * won).
+     * won, or this call only made the record weak: a later call may release).
      */
     GuardRef tryRelease(int slot) {
-        GuardRef ref = ref(slot);
-        // cleared first, done second: a reference seen cleared belongs to a guard whose close (if
-        // any) completed before the GC that cleared it, so done is read after that close's write
-        if (ref == null || !ref.refersTo(null) || ref.done) {
+        Object entry = entry(slot);
+        Object[] chunk = chunks[slot >>> CHUNK_SHIFT]; // plain: entry() saw it published
+        int index = slot & (CHUNK - 1);
+        if (entry instanceof PooledGuard guard) {
+            // plain reads of the guard's opener and word: after the acquire that saw its record
+            GuardRef ref = new GuardRef(guard, guard.opener(), guard.word());
+            // volatile CAS g -> r: fails if the closer's null store (or a newer pin's record) came first
+            if (ENTRIES.compareAndSet(chunk, index, guard, ref)
+                    && (guard.opener() != ref.thread || guard.word() != ref.word)) {
+                // ABA (see the notes): r recorded an older pin of this guard; put the guard back
+                // (volatile CAS: fails if its closer cleared the entry meanwhile)
+                ENTRIES.compareAndSet(chunk, index, ref, guard);
+            }
             return null;
         }
-        GuardRef[] chunk = chunks[slot >>> CHUNK_SHIFT];
-        // volatile CAS: one releaser claims the dead guard's slot
-        if (!REFS.compareAndSet(chunk, slot & (CHUNK - 1), ref, (GuardRef) null)) {
+        // cleared first: a reference seen cleared belongs to a guard whose close (if any) completed
+        // before the GC that cleared it, and stored null over it (see "Why it is safe")
+        if (!(entry instanceof GuardRef ref) || !ref.refersTo(null)) {
+            return null;
+        }
+        // volatile CAS r -> null: one releaser claims the dead guard's slot
+        if (!ENTRIES.compareAndSet(chunk, index, ref, null)) {
             return null;
         }
         long slotOffset = slotBase + ((long) slot << 7);
@@ -137,6 +186,6 @@ final class GuardBackstop {
     }
 
     // VarHandle mechanics
-    private static final VarHandle CHUNKS = MethodHandles.arrayElementVarHandle(GuardRef[][].class);
-    private static final VarHandle REFS = MethodHandles.arrayElementVarHandle(GuardRef[].class);
+    private static final VarHandle CHUNKS = MethodHandles.arrayElementVarHandle(Object[][].class);
+    private static final VarHandle ENTRIES = MethodHandles.arrayElementVarHandle(Object[].class);
 }

@@ -14,9 +14,11 @@ final class PooledGuard implements Guard {
     private static final int CLOSED = 2;
 
     private final EpochDomain domain;
-    /** This pin's record for the backstop (see GuardBackstop), a new one per pin and resume; null
-     *  when the domain's backstop is off. */
-    GuardBackstop.GuardRef ref;
+    /** The thread that made this guard's latest pin; written only with the backstop on, for its
+     *  records (see GuardBackstop). */
+    private Thread opener;
+    /** The pinned word of this guard's latest pin; written only with the backstop on. */
+    private long word;
     private int slot;
     private int state;
     /** Views bound in checked mode; null otherwise (see CheckedViews). */
@@ -25,7 +27,6 @@ final class PooledGuard implements Guard {
     /** A guard not yet pinned: {@link EpochDomain#pin()} allocates it before its pin CAS. */
     PooledGuard(EpochDomain domain) {
         this.domain = domain;
-        this.ref = domain.backstopEnabled ? new GuardBackstop.GuardRef(this, Thread.currentThread()) : null;
         this.slot = -1;
         this.views = domain.checked ? new CheckedViews() : null;
     }
@@ -34,12 +35,24 @@ final class PooledGuard implements Guard {
      * Records the slot the pin leased (a plain write: the guard is not yet shared), and registers
      * this guard with the backstop for it.
      */
-    void pinnedAt(int pinnedSlot, long word) {
+    void pinnedAt(int pinnedSlot, long pinnedWord) {
         this.slot = pinnedSlot;
-        if (ref != null) {
-            ref.word = word; // plain: published by record's release store
-            domain.backstop.record(pinnedSlot, ref);
+        if (domain.backstopEnabled) {
+            // plain: published by record's release store, which an upgrader's acquire read sees
+            this.opener = Thread.currentThread();
+            this.word = pinnedWord;
+            domain.backstop.record(pinnedSlot, this);
         }
+    }
+
+    /** The thread of the latest pin (see GuardBackstop: read after an acquire of the record). */
+    Thread opener() {
+        return opener;
+    }
+
+    /** The pinned word of the latest pin (see GuardBackstop: read after an acquire of the record). */
+    long word() {
+        return word;
     }
 
     /** The leased slot (for tests and the domain's backstop). */
@@ -59,10 +72,12 @@ final class PooledGuard implements Guard {
             // see "Owner word"; release only so that this is the very call the unpin below makes:
             // if an overflow strikes, it strikes here, before anything changed
             SharedRegion.setLongRelease(slotOffset + DomainLayout.SLOT_OWNER, 0);
-            // before the unpin store: the backstop leaves this slot alone from here (a plain field
-            // write, ordered by the release store below; see GuardBackstop.GuardRef.done)
-            if (ref != null) {
-                ref.done = true;
+            // before the unpin store: the backstop leaves this slot alone from here (a release
+            // store of its entry; see GuardBackstop.clear). An overflow striking this call leaves
+            // the slot pinned with its entry, a guard left to the backstop once dropped; the unpin
+            // store below is the very call the owner reset above made, so it cannot overflow
+            if (domain.backstopEnabled) {
+                domain.backstop.clear(slot);
             }
             // release: every access inside the guard happens-before a detector's volatile read of IDLE
             SharedRegion.setLongRelease(slotOffset, Epoch.IDLE);
@@ -83,7 +98,7 @@ final class PooledGuard implements Guard {
         if (views != null) {
             views.end();
         }
-        domain.unpinPooled(slot, ref);
+        domain.unpinPooled(slot);
         state = SUSPENDED;
         Reference.reachabilityFence(this); // as in close()
     }
@@ -93,9 +108,6 @@ final class PooledGuard implements Guard {
         if (state != SUSPENDED) {
             throw new IllegalStateException("guard of epoch domain '" + domain.name + "' cannot resume: "
                     + (state == CLOSED ? "it is closed" : "it is not suspended"));
-        }
-        if (ref != null) {
-            ref = new GuardBackstop.GuardRef(this, Thread.currentThread()); // before the pin: see pin()
         }
         slot = domain.pinPooledSlot(this);
         state = OPEN;

@@ -146,6 +146,8 @@ final class StallMonitor implements GracePeriodDetector.StragglerSink {
             return;
         }
         if (!domain.participants().contains(slot)) {
+            // the first pass over a dropped guard only makes its record weak; one after a GC releases
+            // it. Before pin(slot) below: a sighting then holds the weak record, not the guard
             GuardBackstop.GuardRef dropped = domain.backstop.tryRelease(slot);
             if (dropped != null) {
                 released.incrementAndGet();

@@ -35,8 +35,9 @@
  *   <li>No ordering between two guards of different threads: a guard is not a lock.</li>
  *   <li>References loaded before {@link dev.nexus.epoch.Guard#suspend()} are not protected after it.</li>
  *   <li>Reads made after a pooled guard became unreachable without being closed are not protected:
- *       once a GC has cleared it, the domain releases its slot (the backstop that keeps one lost
- *       guard from stopping reclamation for good). Close every guard.</li>
+ *       once a wait for a grace period has met it and a GC has cleared it, the domain releases its
+ *       slot (the backstop that keeps one lost guard from stopping reclamation for good). Close
+ *       every guard.</li>
  *   <li>No ordering is promised for which thread runs a free or a deferred action: the domain's
  *       reclaimer thread, or any thread that drives reclamation (inline reclamation,
  *       {@code synchronize()}, {@code barrier()}, {@code close()}, a retire blocked by the budget).</li>
