@@ -38,8 +38,10 @@ final class GuardBackstop {
      * they are in one coherence order. If the closer's null store precedes the upgrade CAS, the CAS
      * fails; if it follows, it overwrites r, and a releaser's CAS r -> null fails. A releaser acts
      * only after a GC cleared r, i.e. after the guard became unreachable, i.e. after its close (if
-     * any) returned (close, suspend and the undo paths end with a reachabilityFence), and that GC (a
-     * global safepoint) orders the close's null store before the releaser's read. So a releaser that
+     * any) returned (close, suspend and the undo paths end with a reachabilityFence), and that GC's
+     * marking start (a pause, or with ZGC and Shenandoah a handshake, which comes after the closer's
+     * reachabilityFence) orders the close's null store before the releaser's read (its CAS reads the
+     * latest value anyway). So a releaser that
      * wins its CAS knows the guard never closed after the upgrade: the pin current at the upgrade
      * still holds the slot, with the word r recorded (no other pin can lease it: leasing is a CAS
      * from IDLE). Invariant: an entry that is a GuardRef belongs to the pin that holds its slot with
@@ -70,6 +72,12 @@ final class GuardBackstop {
 
     private static final int CHUNK_SHIFT = 8;
     private static final int CHUNK = 1 << CHUNK_SHIFT;
+    /**
+     * Entries per slot: a slot's entry sits {@code 1 << STRIDE_SHIFT} references (64 bytes or more)
+     * from its neighbours', so threads pinning neighbouring slots do not share a cache line (the
+     * slot words themselves are padded the same way).
+     */
+    private static final int STRIDE_SHIFT = 4;
 
     private final long slotBase;
     /** Entries by slot: null, a PooledGuard (strong) or a GuardRef (weak); see the notes. */
@@ -100,7 +108,7 @@ final class GuardBackstop {
         for (int c = 0; c < (slots + CHUNK - 1) >>> CHUNK_SHIFT && c < chunks.length; c++) {
             if (chunks[c] == null) {
                 // release: publishes the new chunk before the pool's volatile size is raised
-                CHUNKS.setRelease(chunks, c, new Object[CHUNK]);
+                CHUNKS.setRelease(chunks, c, new Object[CHUNK << STRIDE_SHIFT]);
             }
         }
     }
@@ -113,7 +121,7 @@ final class GuardBackstop {
         // plain read of the chunk: ensure() published it before the pool size the pinner read
         // (volatile) was raised. Release store: pairs with the acquire in entry(): an upgrader
         // sees the guard's opener and word of this pin
-        ENTRIES.setRelease(chunks[slot >>> CHUNK_SHIFT], slot & (CHUNK - 1), guard);
+        ENTRIES.setRelease(chunks[slot >>> CHUNK_SHIFT], index(slot), guard);
     }
 
     /**
@@ -124,7 +132,7 @@ final class GuardBackstop {
         // release: a VarHandle store, in the entry's coherence order with the upgrade and release
         // CASes (see "Why it is safe"); ordered before the unpin's release store of IDLE, which a
         // later pinner's CAS reads, so that pinner's record follows it in that order
-        ENTRIES.setRelease(chunks[slot >>> CHUNK_SHIFT], slot & (CHUNK - 1), null);
+        ENTRIES.setRelease(chunks[slot >>> CHUNK_SHIFT], index(slot), null);
     }
 
     /** The thread that opened the guard pinning {@code slot}, if recorded. */
@@ -144,7 +152,7 @@ final class GuardBackstop {
     private Object entry(int slot) {
         Object[] chunk = (Object[]) CHUNKS.getAcquire(chunks, slot >>> CHUNK_SHIFT);
         // acquire: pairs with the release in record: sees the fields of the pin the entry belongs to
-        return chunk == null ? null : ENTRIES.getAcquire(chunk, slot & (CHUNK - 1));
+        return chunk == null ? null : ENTRIES.getAcquire(chunk, index(slot));
     }
 
     /**
@@ -155,7 +163,7 @@ final class GuardBackstop {
     GuardRef tryRelease(int slot) {
         Object entry = entry(slot);
         Object[] chunk = chunks[slot >>> CHUNK_SHIFT]; // plain: entry() saw it published
-        int index = slot & (CHUNK - 1);
+        int index = index(slot);
         if (entry instanceof PooledGuard guard) {
             // plain reads of the guard's opener and word: after the acquire that saw its record
             GuardRef ref = new GuardRef(guard, guard.opener(), guard.word());
@@ -183,6 +191,11 @@ final class GuardBackstop {
         boolean unpinned = SharedRegion.casLong(slotOffset, ref.word, Epoch.IDLE);
         assert unpinned : "slot " + slot + " of a dropped guard no longer holds its pin " + ref.word;
         return ref;
+    }
+
+    /** The index of {@code slot}'s entry in its chunk. */
+    private static int index(int slot) {
+        return (slot & (CHUNK - 1)) << STRIDE_SHIFT;
     }
 
     // VarHandle mechanics
