@@ -939,7 +939,7 @@ public final class EpochDomain implements AutoCloseable {
          * when full (64 items or the seal size in bytes), so the last, partly filled bags wait for
          * more retires, {@code barrier()} or {@code close()}; on {@link ReadSide#MEMBARRIER} sealed
          * bags are also tagged in batches (one {@code membarrier} for up to eight bags), so up to
-         * seven sealed bags may wait for up to 256 more steps, or for a thread that waits
+         * seven sealed bags may wait until more are sealed, or for a thread that waits
          * ({@code synchronize()}, {@code barrier()}, {@code close()}, a budget-blocked retire).
          * Default: false (a background reclaimer thread, started on the first retire or defer, which
          * also seals idle bags within about a millisecond).

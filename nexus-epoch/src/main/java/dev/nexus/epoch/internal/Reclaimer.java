@@ -123,6 +123,12 @@ public final class Reclaimer implements Bag.ReclaimSink {
 
     /** Bags in {@code waiting} and {@code untagged}; written under stepLock, read racily by waiters. */
     private volatile int waitingBags;
+    /**
+     * Bags in {@code waiting} only (tagged); written under stepLock. Inline reclamation runs a step
+     * for these and for newly sealed bags, not for a partial batch left untagged on purpose: a step
+     * per retire for it would cost what batching saves.
+     */
+    private volatile int taggedBags;
     /** Set by the reclaimer thread before it parks with nothing to do; retire wakes it. */
     private volatile boolean sleeping;
     private volatile boolean running;
@@ -343,6 +349,7 @@ public final class Reclaimer implements Bag.ReclaimSink {
             e = SharedRegion.getLongVolatile(epochOffset);
             freeReclaimable(Epoch.value(e));
         }
+        taggedBags = waiting.size();
         waitingBags = waiting.size() + untagged.size();
         progressed = waiting.size() < before || e != epochBefore;
     }
@@ -486,6 +493,7 @@ public final class Reclaimer implements Bag.ReclaimSink {
             waiting.addAll(untagged); // every slot was seen quiescent: tags no longer matter
             untagged.clear();
             freeReclaimable(Long.MAX_VALUE / 2);
+            taggedBags = waiting.size();
             waitingBags = waiting.size();
         } finally {
             stepOwner = null;
@@ -554,9 +562,13 @@ public final class Reclaimer implements Bag.ReclaimSink {
         return stepOwner == Thread.currentThread();
     }
 
-    /** Whether sealed bags wait to be taken or freed (inline reclamation runs a step then). */
+    /**
+     * Whether sealed bags wait to be taken or freed (inline reclamation runs a step then); a partial
+     * batch left untagged on the membarrier read side does not count: it waits for more sealed bags
+     * or a waiting thread (see takeSealed).
+     */
     public boolean hasWork() {
-        return waitingBags > 0 || !sealed.isEmpty();
+        return taggedBags > 0 || !sealed.isEmpty();
     }
 
     /** Starts the background reclaimer thread if it is not running and was never stopped. */

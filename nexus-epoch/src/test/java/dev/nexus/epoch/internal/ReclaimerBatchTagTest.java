@@ -73,6 +73,22 @@ class ReclaimerBatchTagTest {
         assertThat(calls).hasValue(1); // later steps had no new bag to tag
     }
 
+    /**
+     * A partial batch left untagged is no work for inline reclamation (a step per retire for it would
+     * cost what batching saves); a newly sealed bag is.
+     */
+    @Test
+    void partialBatchIsNoInlineWork() {
+        retire(Bag.CAPACITY);
+        assertThat(reclaimer.hasWork()).isTrue(); // sealed, not yet taken
+        steps(1);
+        assertThat(calls).hasValue(0);
+        assertThat(reclaimer.hasWork()).isFalse();
+        assertThat(reclaimer.waitingBags()).isEqualTo(1);
+        retire(Bag.CAPACITY);
+        assertThat(reclaimer.hasWork()).isTrue();
+    }
+
     /** A partial batch is tagged after {@link Reclaimer#MAX_DEFERRED_STEPS} steps without a waiter. */
     @Test
     void partialBatchIsTaggedAfterEnoughSteps() {
