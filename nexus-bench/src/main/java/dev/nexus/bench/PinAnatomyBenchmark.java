@@ -31,7 +31,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * run (the differences between adjacent rows are the price of each layer).
  *
  * <ol>
- *   <li>{@code heapStorePair}: opaque store then release store of a padded on-heap {@code long}:
+ *   <li>{@code heapStorePair}: opaque store then release store of {@link PinBenchmark}'s padded
+ *       on-heap slot:
  *       what a pin without a locked instruction costs at least in Java.
  *   <li>{@code regionStorePair}: the same two stores to a word of the native protocol region
  *       ({@code SharedRegion}): the difference is the memory-segment access checks.
@@ -84,38 +85,6 @@ public class PinAnatomyBenchmark {
         }
     }
 
-    /** Left padding of {@link HeapSlot}. */
-    abstract static class HeapPadLeft {
-        long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
-    }
-
-    /** The word of {@link HeapSlot}. */
-    abstract static class HeapValue extends HeapPadLeft {
-        @SuppressWarnings("unused") // accessed through SLOT
-        volatile long slot;
-    }
-
-    /** Right padding of {@link HeapSlot}. */
-    abstract static class HeapPadRight extends HeapValue {
-        long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
-    }
-
-    /** A padded on-heap slot per thread. */
-    @State(Scope.Thread)
-    public static class HeapSlot extends HeapPadRight {
-
-        // VarHandle mechanics
-        static final VarHandle SLOT;
-
-        static {
-            try {
-                SLOT = MethodHandles.lookup().findVarHandle(HeapValue.class, "slot", long.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-    }
-
     /** On-heap copies of the words a pin touches: E, the slot, its flag and its last-reported epoch. */
     @State(Scope.Thread)
     public static class HeapWords {
@@ -146,9 +115,9 @@ public class PinAnatomyBenchmark {
     }
 
     @Benchmark
-    public void heapStorePair(HeapSlot s) {
-        HeapSlot.SLOT.setOpaque(s, Epoch.pinned(2));
-        HeapSlot.SLOT.setRelease(s, Epoch.IDLE);
+    public void heapStorePair(PinBenchmark.FloorSlot s) {
+        PinBenchmark.FloorSlot.SLOT.setOpaque(s, Epoch.pinned(2));
+        PinBenchmark.FloorSlot.SLOT.setRelease(s, Epoch.IDLE);
     }
 
     @Benchmark
@@ -186,8 +155,7 @@ public class PinAnatomyBenchmark {
     }
 
     @Benchmark
-    public void floor(HeapSlot s) {
-        HeapSlot.SLOT.setVolatile(s, Epoch.pinned(2));
-        HeapSlot.SLOT.setRelease(s, Epoch.IDLE);
+    public void floor(PinBenchmark.FloorSlot s) {
+        s.pinUnpin();
     }
 }

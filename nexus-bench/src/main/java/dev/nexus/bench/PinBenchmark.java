@@ -231,8 +231,8 @@ public class PinBenchmark {
             SLOT.setRelease(this, IDLE);    // release store: the unpin
         }
 
-        // VarHandle mechanics
-        private static final VarHandle SLOT;
+        // VarHandle mechanics (package-private: PinAnatomyBenchmark stores to the same slot)
+        static final VarHandle SLOT;
 
         static {
             try {
