@@ -378,7 +378,8 @@ public final class Reclaimer implements Bag.ReclaimSink {
         deferredSteps = 0;
         try {
             // RecTake happened above. RecMb: after every taken bag's unlinks (they happen-before
-            // the polls above), before the tag read: every reader that could still load an item of the batch published its pin
+            // the polls above), before the tag read: every reader that could still load an item of
+            // the batch has its pin visible when this returns
             barrier.membarrier();
         } catch (RuntimeException failure) {
             membarrierFailed(failure);
