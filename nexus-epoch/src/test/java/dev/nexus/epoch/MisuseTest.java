@@ -195,7 +195,7 @@ class MisuseTest {
             domain.retire(big.asSlice(0, 0).reinterpret(0), new NativeAllocator() {
                 @Override
                 public MemorySegment allocate(long bytes, long alignment) {
-                    throw new UnsupportedOperationException();
+                    throw new UnsupportedOperationException("this test allocator only frees");
                 }
 
                 @Override

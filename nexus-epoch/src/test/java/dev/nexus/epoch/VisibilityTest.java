@@ -153,7 +153,7 @@ class VisibilityTest {
             domain.retire(MALLOC.allocate(16), new NativeAllocator() {
                 @Override
                 public java.lang.foreign.MemorySegment allocate(long bytes, long alignment) {
-                    throw new UnsupportedOperationException();
+                    throw new UnsupportedOperationException("this test allocator only frees");
                 }
 
                 @Override
